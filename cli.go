@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"callstore/db"
+	"callstore/handlers"
+	"callstore/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=..."; "dev" otherwise.
+var version = "dev"
+
+// newFlags returns a flag set that reports errors instead of exiting, printing usage to stderr.
+func newFlags(name string, e env) *flag.FlagSet {
+	fs := flag.NewFlagSet("callstore "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// parseFlags parses args; -h is not an error (usage was printed).
+func parseFlags(fs *flag.FlagSet, args []string) (help bool, err error) {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return true, nil
+	} else if err != nil {
+		return false, err
+	}
+	if fs.NArg() > 0 {
+		return false, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	return false, nil
+}
+
+// dbFlag declares -db with the CALLSTORE_DB default shared by every command.
+func dbFlag(fs *flag.FlagSet, e env) *string {
+	def := e.getenv("CALLSTORE_DB")
+	if def == "" {
+		def = "callstore.db"
+	}
+	return fs.String("db", def, "SQLite database file, or :memory: (env CALLSTORE_DB)")
+}
+
+func printJSON(e env, v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func runServe(ctx context.Context, args []string, e env) error {
+	fs := newFlags("serve", e)
+	defAddr := e.getenv("CALLSTORE_ADDR")
+	if defAddr == "" {
+		defAddr = "127.0.0.1:8080"
+	}
+	addr := fs.String("addr", defAddr, "address to listen on (env CALLSTORE_ADDR)")
+	path := dbFlag(fs, e)
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, *path)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	s := store.New(d)
+	if err := bootstrap(ctx, s, e); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handlers.NewServer(s, log), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(e.stdout, "callstore %s listening on http://%s (db %s)\n", version, ln.Addr(), *path)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Graceful shutdown: stop accepting, let in-flight requests (and their transactions) finish.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "callstore stopped")
+	return nil
+}
+
+// bootstrap makes a fresh database usable at once: with no company yet, it creates the company
+// "default" with an unrestricted key and prints the key (the only time it is shown).
+func bootstrap(ctx context.Context, s *store.Store, e env) error {
+	n, err := s.CountCompanies(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	c, err := s.CreateCompany(ctx, "default")
+	if err != nil {
+		return err
+	}
+	k, err := s.CreateAPIKey(ctx, c.ID, nil, store.APIKeyInput{Name: "default"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "created company %q (%s) with an unrestricted API key (shown once):\n  %s\n", c.Name, c.ID, *k.Value)
+	return nil
+}
+
+func runCompany(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 || args[0] != "create" {
+		fmt.Fprintln(e.stderr, "usage: callstore company create -db F -name N")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return nil
+		}
+		return fmt.Errorf("company: expected subcommand create")
+	}
+	fs := newFlags("company create", e)
+	path := dbFlag(fs, e)
+	name := fs.String("name", "", "company name (required)")
+	if help, err := parseFlags(fs, args[1:]); help || err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, *path)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	c, err := store.New(d).CreateCompany(ctx, *name)
+	if err != nil {
+		return err
+	}
+	return printJSON(e, map[string]string{"id": c.ID, "name": c.Name})
+}
+
+func runAPIKey(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 || args[0] != "create" {
+		fmt.Fprintln(e.stderr, "usage: callstore apikey create -db F -company ID -name N [-permissions p1,p2] [-expires RFC3339]")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return nil
+		}
+		return fmt.Errorf("apikey: expected subcommand create")
+	}
+	fs := newFlags("apikey create", e)
+	path := dbFlag(fs, e)
+	company := fs.String("company", "", "company id (required)")
+	name := fs.String("name", "", "key name (required)")
+	perms := fs.String("permissions", "", "comma-separated permissions; without it the key is unrestricted")
+	expires := fs.String("expires", "", "expiry as RFC 3339 date-time (optional)")
+	if help, err := parseFlags(fs, args[1:]); help || err != nil {
+		return err
+	}
+	in := store.APIKeyInput{Name: *name}
+	if *perms != "" {
+		in.Restricted = true
+		for _, p := range strings.Split(*perms, ",") {
+			in.Permissions = append(in.Permissions, strings.TrimSpace(p))
+		}
+	}
+	if *expires != "" {
+		t, err := time.Parse(time.RFC3339, *expires)
+		if err != nil {
+			return fmt.Errorf("-expires: %w", err)
+		}
+		in.ExpiryDate = &t
+	}
+	d, err := db.Open(ctx, *path)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	k, err := store.New(d).CreateAPIKey(ctx, *company, nil, in)
+	if err != nil {
+		return err
+	}
+	return printJSON(e, k)
+}
+
+func runMigrate(ctx context.Context, args []string, e env) error {
+	fs := newFlags("migrate", e)
+	path := dbFlag(fs, e)
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, *path) // Open applies pending migrations
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	v, err := d.Version(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s is at schema version %d\n", *path, v)
+	return nil
+}
+
+func runVersion(ctx context.Context, args []string, e env) error {
+	fs := newFlags("version", e)
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "callstore %s (schema %d)\n", version, db.LatestVersion())
+	return nil
+}

@@ -1,0 +1,162 @@
+// Package db opens callstore's SQLite database the way a server needs it and applies the embedded
+// goose migrations. The sqlc-generated query code lives in the sub-package db/sqlcdb.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations returns the embedded goose migrations (also read by sqlc as the schema).
+func Migrations() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// DB holds the two pools of one SQLite database: a single-connection writer whose transactions
+// start with BEGIN IMMEDIATE, and a concurrent, read-only reader pool. For ":memory:" both are
+// the same single connection, since every connection to ":memory:" is a separate database.
+type DB struct {
+	Write *sql.DB
+	Read  *sql.DB
+	Path  string
+}
+
+// pragmas run on every new connection (modernc applies _pragma parameters per connection), so
+// foreign keys hold on every pooled connection. busy_timeout comes first so the others can wait.
+var pragmas = []string{
+	"busy_timeout(10000)",
+	"journal_mode(WAL)",
+	"synchronous(NORMAL)",
+	"foreign_keys(1)",
+	"temp_store(MEMORY)",
+	"cache_size(-32000)",
+}
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path and applies all migrations.
+// path ":memory:" gives a private in-memory database.
+func Open(ctx context.Context, path string) (*DB, error) {
+	d := &DB{Path: path}
+	if path == ":memory:" || path == "" {
+		// One connection that never expires: the database lives as long as it does.
+		q := url.Values{}
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Set("_txlock", "immediate")
+		w, err := sql.Open("sqlite", "file::memory:?"+q.Encode())
+		if err != nil {
+			return nil, err
+		}
+		w.SetMaxOpenConns(1)
+		w.SetMaxIdleConns(1)
+		w.SetConnMaxLifetime(0)
+		w.SetConnMaxIdleTime(0)
+		d.Write, d.Read = w, w
+	} else {
+		if strings.ContainsAny(path, "?#") {
+			return nil, fmt.Errorf("db: path %q must not contain '?' or '#'", path)
+		}
+		w, err := sql.Open("sqlite", dsn(path, false))
+		if err != nil {
+			return nil, err
+		}
+		w.SetMaxOpenConns(1)
+		w.SetMaxIdleConns(1)
+		w.SetConnMaxLifetime(0)
+		w.SetConnMaxIdleTime(0)
+		d.Write = w
+		// The writer creates the file and switches it to WAL before any reader opens it.
+		if err := w.PingContext(ctx); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("db: open %s: %w", path, err)
+		}
+		r, err := sql.Open("sqlite", dsn(path, true))
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		r.SetMaxOpenConns(8)
+		r.SetMaxIdleConns(8)
+		d.Read = r
+	}
+	if err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// Migrate applies every pending embedded migration.
+func (d *DB) Migrate(ctx context.Context) error {
+	p, err := goose.NewProvider(goose.DialectSQLite3, d.Write, Migrations())
+	if err != nil {
+		return fmt.Errorf("db: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("db: migrate: %w", err)
+	}
+	return nil
+}
+
+// Version reports the schema version the database is at.
+func (d *DB) Version(ctx context.Context) (int64, error) {
+	p, err := goose.NewProvider(goose.DialectSQLite3, d.Write, Migrations())
+	if err != nil {
+		return 0, err
+	}
+	return p.GetDBVersion(ctx)
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	var err error
+	if d.Read != nil && d.Read != d.Write {
+		err = d.Read.Close()
+	}
+	if d.Write != nil {
+		if e := d.Write.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// LatestVersion is the schema version the embedded migrations lead to.
+func LatestVersion() int64 {
+	var latest int64
+	entries, _ := fs.ReadDir(Migrations(), ".")
+	for _, e := range entries {
+		var n int64
+		if _, err := fmt.Sscanf(e.Name(), "%d_", &n); err == nil && n > latest {
+			latest = n
+		}
+	}
+	return latest
+}

@@ -1,0 +1,158 @@
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+
+	"callstore/store"
+)
+
+// handleAPIKeyList serves GET /v1/api_key/.
+func handleAPIKeyList(s *store.Store, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := newQuery(r)
+		pg := pageRequest(q, 50)
+		if len(q.errs) > 0 {
+			writeValidation(w, q.errs)
+			return
+		}
+		page, err := s.ListAPIKeys(r.Context(), principal(r), pg)
+		if err != nil {
+			writeStoreError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, page)
+	})
+}
+
+// handleAPIKeyCreate serves POST /v1/api_key/ (ApiKeyRequestSchema -> ApiKeyResponse with value).
+func handleAPIKeyCreate(s *store.Store, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := readBody(w, r, maxBody)
+		if !ok {
+			return
+		}
+		f, errs := parseObject(body)
+		if errs != nil {
+			writeValidation(w, errs)
+			return
+		}
+		in := store.APIKeyInput{}
+		if v := f.String("name", true); v != nil {
+			in.Name = *v
+		}
+		if v := f.Bool("restricted", true); v != nil {
+			in.Restricted = *v
+		}
+		in.Permissions = permissionList(f, "permissions")
+		in.ExpiryDate = f.Time("expiry_date", false)
+		if len(f.Errs()) > 0 {
+			writeValidation(w, f.Errs())
+			return
+		}
+		p := principal(r)
+		k, err := s.CreateAPIKey(r.Context(), p.CompanyID, &p, in)
+		if err != nil {
+			writeStoreError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, k)
+	})
+}
+
+// permissionList reads an optional list of Permission values.
+func permissionList(f *fields, name string) []string {
+	raw := f.get(name, false)
+	if raw == nil {
+		return nil
+	}
+	items, ok := f.list(name, raw)
+	if !ok {
+		return nil
+	}
+	out := []string{}
+	for i, it := range items {
+		s, ok := it.(string)
+		if !ok || !store.ValidPermission(s) {
+			f.errs = append(f.errs, ValidationError{Loc: append(append([]any{}, f.loc...), name, i), Msg: "Input should be a valid Permission value", Type: "enum"})
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// handleAPIKeyGet serves GET /v1/api_key/{id}.
+func handleAPIKeyGet(s *store.Store, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathUUID(w, r, "id")
+		if !ok {
+			return
+		}
+		k, err := s.GetAPIKey(r.Context(), principal(r), id)
+		if err != nil {
+			writeStoreError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, k)
+	})
+}
+
+// handleAPIKeyUpdate serves PATCH /v1/api_key/{id} (ApiKeyUpdateRequest).
+func handleAPIKeyUpdate(s *store.Store, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathUUID(w, r, "id")
+		if !ok {
+			return
+		}
+		body, ok := readBody(w, r, maxBody)
+		if !ok {
+			return
+		}
+		f, errs := parseObject(body)
+		if errs != nil {
+			writeValidation(w, errs)
+			return
+		}
+		u := store.APIKeyUpdate{Name: f.String("name", false), Restricted: f.Bool("restricted", false)}
+		if f.has("permissions") {
+			perms := permissionList(f, "permissions")
+			u.Permissions = &perms
+		}
+		if len(f.Errs()) > 0 {
+			writeValidation(w, f.Errs())
+			return
+		}
+		k, err := s.UpdateAPIKey(r.Context(), principal(r), id, u)
+		if err != nil {
+			writeStoreError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, k)
+	})
+}
+
+// handleAPIKeyDelete serves DELETE /v1/api_key/{id}.
+func handleAPIKeyDelete(s *store.Store, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathUUID(w, r, "id")
+		if !ok {
+			return
+		}
+		if err := s.DeleteAPIKey(r.Context(), principal(r), id); err != nil {
+			writeStoreError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]any{"deleted": true, "id": id})
+	})
+}
+
+// pathUUID reads a UUID path parameter; a malformed one gets a 422 naming it.
+func pathUUID(w http.ResponseWriter, r *http.Request, name string) (string, bool) {
+	id, ok := parseUUID(r.PathValue(name))
+	if !ok {
+		writeValidation(w, []ValidationError{{Loc: []any{"path", name}, Msg: "Input should be a valid UUID", Type: "uuid_parsing"}})
+		return "", false
+	}
+	return id, true
+}

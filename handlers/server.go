@@ -1,0 +1,81 @@
+// Package handlers is callstore's HTTP surface: every route is listed in routes.go; the handlers
+// only translate between a wire dialect and the store.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"callstore/store"
+)
+
+// NewServer returns the whole HTTP API over one store.
+func NewServer(s *store.Store, log *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	addRoutes(mux, s, log)
+	return recoverPanics(log, mux)
+}
+
+// recoverPanics turns a panic in a handler into the contract's 500 instead of a dropped connection.
+func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+				writeError(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "Error: Internal Server Error")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+type principalKey struct{}
+
+// principal returns the authenticated caller the auth middleware put in the request context.
+func principal(r *http.Request) store.Principal {
+	p, _ := r.Context().Value(principalKey{}).(store.Principal)
+	return p
+}
+
+// bearer returns the calls API's auth middleware: `Authorization: Bearer <key>`, then the permission.
+// It runs before anything else in the request, so a caller without access learns nothing.
+func bearer(s *store.Store, log *slog.Logger) func(perm string, next http.Handler) http.Handler {
+	return func(perm string, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := r.Header.Get("Authorization")
+			scheme, secret, _ := strings.Cut(h, " ")
+			if !strings.EqualFold(scheme, "Bearer") {
+				secret = ""
+			}
+			p, err := s.Authenticate(r.Context(), strings.TrimSpace(secret))
+			if err != nil {
+				writeStoreError(w, r, log, err)
+				return
+			}
+			if !p.Can(perm) {
+				// The contract documents this error_code for a missing permission.
+				writeError(w, http.StatusForbidden, "INTERNAL_SERVER_ERROR", "Missing required permissions to "+permissionAction(perm))
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		})
+	}
+}
+
+// permissionAction turns "calls.view" into "view calls", "api_keys.create" into "create api keys".
+func permissionAction(perm string) string {
+	noun, verb, _ := strings.Cut(perm, ".")
+	return verb + " " + strings.ReplaceAll(noun, "_", " ")
+}
+
+// handleNotFound answers unknown paths in the calls API's envelope instead of the mux's plain text.
+func handleNotFound() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "NOT_FOUND", "Not Found")
+	})
+}

@@ -1,0 +1,341 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// fields reads a JSON object field by field and collects FastAPI/pydantic-style validation errors,
+// so that every bad input is reported with its location, and nothing is acted on while any is.
+type fields struct {
+	loc  []any // location prefix, e.g. ["body"] or ["body", 3]
+	m    map[string]json.RawMessage
+	errs []ValidationError
+}
+
+// parseObject parses body as a JSON object. A syntax error or a non-object gives the errors
+// pydantic would give and a nil *fields.
+func parseObject(body []byte, loc ...any) (*fields, []ValidationError) {
+	if len(loc) == 0 {
+		loc = []any{"body"}
+	}
+	var raw json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&raw); err != nil || dec.More() {
+		pos := int64(0)
+		if se, ok := err.(*json.SyntaxError); ok {
+			pos = se.Offset
+		} else if err != nil {
+			pos = int64(len(body)) // unexpected end of input
+		}
+		return nil, []ValidationError{{Loc: append(loc, pos), Msg: "JSON decode error", Type: "json_invalid"}}
+	}
+	return objectFrom(raw, loc)
+}
+
+func objectFrom(raw json.RawMessage, loc []any) (*fields, []ValidationError) {
+	var m map[string]json.RawMessage
+	if len(bytes.TrimSpace(raw)) == 0 || raw[0] != '{' || json.Unmarshal(raw, &m) != nil {
+		return nil, []ValidationError{{Loc: loc, Msg: "Input should be a valid dictionary or object to extract fields from", Type: "model_attributes_type"}}
+	}
+	return &fields{loc: loc, m: m}, nil
+}
+
+func (f *fields) fail(name any, typ, msg string) {
+	loc := append(append([]any{}, f.loc...), name)
+	f.errs = append(f.errs, ValidationError{Loc: loc, Msg: msg, Type: typ})
+}
+
+// has reports whether the field is present (even as null).
+func (f *fields) has(name string) bool { _, ok := f.m[name]; return ok }
+
+// get returns the raw value, or nil when absent or null; a missing required field is reported.
+func (f *fields) get(name string, required bool) json.RawMessage {
+	raw, ok := f.m[name]
+	if !ok {
+		if required {
+			f.fail(name, "missing", "Field required")
+		}
+		return nil
+	}
+	if string(bytes.TrimSpace(raw)) == "null" {
+		if required {
+			f.fail(name, "missing", "Field required")
+		}
+		return nil
+	}
+	return raw
+}
+
+// String reads a string field.
+func (f *fields) String(name string, required bool) *string {
+	raw := f.get(name, required)
+	if raw == nil {
+		return nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		f.fail(name, "string_type", "Input should be a valid string")
+		return nil
+	}
+	return &s
+}
+
+// Bool reads a boolean field.
+func (f *fields) Bool(name string, required bool) *bool {
+	raw := f.get(name, required)
+	if raw == nil {
+		return nil
+	}
+	var b bool
+	if json.Unmarshal(raw, &b) != nil {
+		f.fail(name, "bool_type", "Input should be a valid boolean")
+		return nil
+	}
+	return &b
+}
+
+// UUID reads a UUID string field and returns it in canonical lowercase form.
+func (f *fields) UUID(name string, required bool) *string {
+	s := f.String(name, required)
+	if s == nil {
+		return nil
+	}
+	id, ok := parseUUID(*s)
+	if !ok {
+		f.fail(name, "uuid_parsing", "Input should be a valid UUID")
+		return nil
+	}
+	return &id
+}
+
+// Time reads an RFC 3339 date-time field.
+func (f *fields) Time(name string, required bool) *time.Time {
+	s := f.String(name, required)
+	if s == nil {
+		return nil
+	}
+	t, ok := parseTime(*s)
+	if !ok {
+		f.fail(name, "datetime_from_date_parsing", "Input should be a valid datetime")
+		return nil
+	}
+	return &t
+}
+
+// Enum reads a string field that must be one of values.
+func (f *fields) Enum(name string, required bool, values ...string) *string {
+	s := f.String(name, required)
+	if s == nil {
+		return nil
+	}
+	for _, v := range values {
+		if *s == v {
+			return s
+		}
+	}
+	f.fail(name, "enum", enumMsg(values))
+	return nil
+}
+
+// Object reads a field that must be a JSON object (or null); it returns the compact object.
+func (f *fields) Object(name string, required bool) json.RawMessage {
+	raw := f.get(name, required)
+	if raw == nil {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if raw[0] != '{' || json.Unmarshal(raw, &m) != nil {
+		f.fail(name, "dict_type", "Input should be a valid dictionary")
+		return nil
+	}
+	var buf bytes.Buffer
+	_ = json.Compact(&buf, raw)
+	return buf.Bytes()
+}
+
+// UUIDList reads a list of UUIDs with min..max items, de-duplicated in first-seen order.
+func (f *fields) UUIDList(name string, required bool, minItems, maxItems int) []string {
+	raw := f.get(name, required)
+	if raw == nil {
+		return nil
+	}
+	var items []json.RawMessage
+	if raw[0] != '[' || json.Unmarshal(raw, &items) != nil {
+		f.fail(name, "list_type", "Input should be a valid list")
+		return nil
+	}
+	if len(items) < minItems {
+		f.fail(name, "too_short", fmt.Sprintf("List should have at least %d item%s after validation, not %d", minItems, plural(minItems), len(items)))
+		return nil
+	}
+	if maxItems > 0 && len(items) > maxItems {
+		f.fail(name, "too_long", fmt.Sprintf("List should have at most %d item%s after validation, not %d", maxItems, plural(maxItems), len(items)))
+		return nil
+	}
+	out := make([]string, 0, len(items))
+	seen := make(map[string]bool, len(items))
+	bad := false
+	for i, it := range items {
+		var s string
+		if json.Unmarshal(it, &s) != nil {
+			f.errs = append(f.errs, ValidationError{Loc: append(append([]any{}, f.loc...), name, i), Msg: "UUID input should be a string, bytes or UUID object", Type: "uuid_type"})
+			bad = true
+			continue
+		}
+		id, ok := parseUUID(s)
+		if !ok {
+			f.errs = append(f.errs, ValidationError{Loc: append(append([]any{}, f.loc...), name, i), Msg: "Input should be a valid UUID", Type: "uuid_parsing"})
+			bad = true
+			continue
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	if bad {
+		return nil
+	}
+	return out
+}
+
+// Errs returns the collected errors.
+func (f *fields) Errs() []ValidationError { return f.errs }
+
+// parseUUID accepts the forms pydantic accepts for a UUID (canonical, braces, urn, no hyphens)
+// and returns the canonical lowercase text.
+func parseUUID(s string) (string, bool) {
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return "", false
+	}
+	return id.String(), true
+}
+
+// parseTime accepts RFC 3339 date-times; a value without a zone is taken as UTC (as pydantic does
+// for naive datetimes the API then treats as UTC).
+func parseTime(s string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC().Truncate(time.Microsecond), true
+		}
+	}
+	return time.Time{}, false
+}
+
+func enumMsg(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = "'" + v + "'"
+	}
+	if len(q) == 1 {
+		return "Input should be " + q[0]
+	}
+	return "Input should be " + strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// query reads URL query parameters the same way fields reads a body, with loc ["query", name].
+type query struct {
+	v    map[string][]string
+	errs []ValidationError
+}
+
+func (q *query) fail(name, typ, msg string) {
+	q.errs = append(q.errs, ValidationError{Loc: []any{"query", name}, Msg: msg, Type: typ})
+}
+
+func (q *query) raw(name string) (string, bool) {
+	v, ok := q.v[name]
+	if !ok || len(v) == 0 {
+		return "", false
+	}
+	return v[len(v)-1], true
+}
+
+// UUID reads an optional UUID parameter ("" when absent).
+func (q *query) UUID(name string) string {
+	s, ok := q.raw(name)
+	if !ok {
+		return ""
+	}
+	id, good := parseUUID(s)
+	if !good {
+		q.fail(name, "uuid_parsing", "Input should be a valid UUID")
+	}
+	return id
+}
+
+// Int reads an optional integer parameter within [min, max]; def when absent.
+func (q *query) Int(name string, def, min, max int64) int64 {
+	s, ok := q.raw(name)
+	if !ok {
+		return def
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		q.fail(name, "int_parsing", "Input should be a valid integer, unable to parse string as an integer")
+		return def
+	}
+	if n < min {
+		q.fail(name, "greater_than_equal", fmt.Sprintf("Input should be greater than or equal to %d", min))
+		return def
+	}
+	if n > max {
+		q.fail(name, "less_than_equal", fmt.Sprintf("Input should be less than or equal to %d", max))
+		return def
+	}
+	return n
+}
+
+// Enum reads an optional parameter that must be one of values ("" when absent).
+func (q *query) Enum(name string, values ...string) string {
+	s, ok := q.raw(name)
+	if !ok {
+		return ""
+	}
+	for _, v := range values {
+		if s == v {
+			return s
+		}
+	}
+	q.fail(name, "enum", enumMsg(values))
+	return ""
+}
+
+// Time reads an optional date-time parameter.
+func (q *query) Time(name string) *time.Time {
+	s, ok := q.raw(name)
+	if !ok {
+		return nil
+	}
+	t, good := parseTime(s)
+	if !good {
+		q.fail(name, "datetime_from_date_parsing", "Input should be a valid datetime")
+		return nil
+	}
+	return &t
+}
+
+// list decodes raw as a JSON list of arbitrary values, reporting list_type otherwise.
+func (f *fields) list(name string, raw json.RawMessage) ([]any, bool) {
+	var items []any
+	if raw[0] != '[' || json.Unmarshal(raw, &items) != nil {
+		f.fail(name, "list_type", "Input should be a valid list")
+		return nil, false
+	}
+	return items, true
+}

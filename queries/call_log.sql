@@ -1,0 +1,3 @@
+-- name: CreateCallLog :exec
+INSERT INTO call_log (id, company_id, call_id, timestamp, level, category, event, trace_id, data)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);

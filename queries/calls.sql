@@ -1,0 +1,17 @@
+-- name: CreateCall :exec
+INSERT INTO calls (id, company_id, contact_id, agent_id, agent_version_id, phone_register_id, status, type,
+                   recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: GetCall :one
+SELECT sqlc.embed(calls), sqlc.embed(contacts)
+FROM calls JOIN contacts ON contacts.id = calls.contact_id
+WHERE calls.company_id = ? AND calls.id = ?;
+
+-- name: CallExists :one
+SELECT count(*) FROM calls WHERE company_id = ? AND id = ?;
+
+-- name: UpdateCall :exec
+UPDATE calls
+SET status = ?, start_time = ?, end_time = ?, duration = ?, end_reason = ?, recording_url = ?, dynamic_variables = ?
+WHERE company_id = ? AND id = ?;

@@ -1,0 +1,155 @@
+package store
+
+import (
+	"math"
+	"slices"
+	"time"
+)
+
+// PageRequest is a list request as every list endpoint takes it: cursor mode (After or Before, or
+// neither for the first page) or page mode (Page >= 1), a page size and an order by
+// (created date, id).
+type PageRequest struct {
+	After  string
+	Before string
+	Page   int64 // 0: cursor mode
+	Limit  int64
+	Desc   bool
+}
+
+// DateRange bounds created dates, both ends inclusive; nil means unbounded.
+type DateRange struct {
+	From, To *time.Time
+}
+
+// Cursor is the sort key of one row: (created date in microseconds, id).
+type Cursor struct {
+	Date int64
+	ID   string
+}
+
+// Window is what one keyset query receives: the date range [Lo, Hi] (already narrowed by the
+// cursor), the cursor whose key rows must follow, and an offset and limit.
+type Window struct {
+	Lo, Hi        int64
+	Cursor        Cursor
+	Offset, Limit int64
+}
+
+// Page is one page of a list, shaped like the contract's PaginatedResponse.
+type Page[T any] struct {
+	Data        []T     `json:"data"`
+	FirstID     *string `json:"first_id"`
+	LastID      *string `json:"last_id"`
+	HasMore     bool    `json:"has_more"`
+	CurrentPage *int64  `json:"current_page"`
+	TotalPages  *int64  `json:"total_pages"`
+}
+
+// The sentinels that stand for "before everything" and "after everything" in a keyset query.
+// ids are lowercase UUID text, so "" sorts before every id and "~" after every id.
+var (
+	startAsc  = Cursor{Date: math.MinInt64, ID: ""}
+	startDesc = Cursor{Date: math.MaxInt64, ID: "~"}
+)
+
+func errInvalidCursor() error {
+	return Errorf(EINVALID, "NOT_VALID_FIELD", "Invalid field value in query parameters")
+}
+
+// ErrPaginationParams is the reason of a contradictory combination of pagination parameters.
+const ErrPaginationParams = "INVALID_PAGINATION_PARAMETERS"
+
+// paginate runs one list request over any table that has two keyset queries (ascending and
+// descending by created date, id): cursorOf resolves an after/before id of the caller's company to
+// its sort key, list runs one of the two queries, count counts the filtered rows (page mode only).
+func paginate[T any](pg PageRequest, dr DateRange, cursorOf func(id string) (Cursor, error),
+	list func(asc bool, w Window) ([]T, error), count func() (int64, error), idOf func(T) string) (Page[T], error) {
+
+	switch {
+	case pg.After != "" && pg.Before != "":
+		return Page[T]{}, Errorf(EINVALID, ErrPaginationParams, "Cannot specify both 'before' and 'after' parameters")
+	case pg.Page != 0 && (pg.After != "" || pg.Before != ""):
+		return Page[T]{}, Errorf(EINVALID, ErrPaginationParams, "Cannot specify 'page' together with 'before' or 'after'")
+	case pg.Page < 0 || pg.Limit < 1:
+		return Page[T]{}, Errorf(EINVALID, ErrPaginationParams, "page must be >= 1 and limit >= 1")
+	}
+	w := Window{Lo: math.MinInt64, Hi: math.MaxInt64, Limit: pg.Limit}
+	if dr.From != nil {
+		w.Lo = micros(*dr.From)
+	}
+	if dr.To != nil {
+		w.Hi = micros(*dr.To)
+	}
+	asc := !pg.Desc
+	var out Page[T]
+
+	if pg.Page > 0 {
+		total, err := count()
+		if err != nil {
+			return out, err
+		}
+		pages := (total + pg.Limit - 1) / pg.Limit
+		out.CurrentPage, out.TotalPages = &pg.Page, &pages
+		out.HasMore = pg.Page < pages
+		if pg.Page > pages {
+			out.Data = []T{}
+			return out, nil
+		}
+		w.Offset = (pg.Page - 1) * pg.Limit
+		w.Cursor = startDesc
+		if asc {
+			w.Cursor = startAsc
+		}
+		rows, err := list(asc, w)
+		if err != nil {
+			return out, err
+		}
+		out.Data = rows
+		out.setEnds(idOf)
+		return out, nil
+	}
+
+	// Cursor mode. Going backward (before=) runs the opposite order from the cursor and reverses.
+	backward := pg.Before != ""
+	qasc := asc != backward
+	w.Cursor = startDesc
+	if qasc {
+		w.Cursor = startAsc
+	}
+	if id := pg.After + pg.Before; id != "" {
+		c, err := cursorOf(id)
+		if err != nil {
+			return out, err
+		}
+		w.Cursor = c
+		if qasc {
+			w.Lo = max(w.Lo, c.Date)
+		} else {
+			w.Hi = min(w.Hi, c.Date)
+		}
+	}
+	w.Limit = pg.Limit + 1
+	rows, err := list(qasc, w)
+	if err != nil {
+		return out, err
+	}
+	if int64(len(rows)) > pg.Limit {
+		out.HasMore = true
+		rows = rows[:pg.Limit]
+	}
+	if backward {
+		slices.Reverse(rows)
+	}
+	out.Data = rows
+	out.setEnds(idOf)
+	return out, nil
+}
+
+func (p *Page[T]) setEnds(idOf func(T) string) {
+	if len(p.Data) == 0 {
+		return
+	}
+	first, last := idOf(p.Data[0]), idOf(p.Data[len(p.Data)-1])
+	p.FirstID, p.LastID = &first, &last
+}

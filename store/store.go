@@ -1,0 +1,76 @@
+// Package store is callstore's domain: the records it keeps, the rules that guard them, and the one
+// engine that reads, writes and deletes them in SQLite. HTTP dialects translate to and from it.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"callstore/db"
+	"callstore/db/sqlcdb"
+)
+
+// Store is the SQLite-backed implementation of the domain. Time comes from Now so tests can
+// inject a clock; nothing below reads the wall clock directly.
+type Store struct {
+	db  *db.DB
+	r   *sqlcdb.Queries // reader pool
+	Now func() time.Time
+}
+
+// New returns a Store over an opened database, using the system clock.
+func New(d *db.DB) *Store {
+	return &Store{db: d, r: sqlcdb.New(d.Read), Now: time.Now}
+}
+
+// DB returns the underlying database (for tools and tests).
+func (s *Store) DB() *db.DB { return s.db }
+
+// Tx is one write transaction; it carries the time it started so every row it writes agrees on "now".
+type Tx struct {
+	Q   *sqlcdb.Queries
+	Now time.Time
+	tx  *sql.Tx
+}
+
+// inTx runs fn in one BEGIN IMMEDIATE transaction on the writer, committing when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := s.db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(&Tx{Q: sqlcdb.New(tx), Now: s.now(), tx: tx}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// isNoRows reports whether err means "no such row".
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// micros converts a time to the stored representation (unix microseconds, UTC).
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros converts a stored time back.
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func microsPtr(t *time.Time) *int64 {
+	if t == nil {
+		return nil
+	}
+	v := micros(*t)
+	return &v
+}
+
+func fromMicrosPtr(us *int64) *time.Time {
+	if us == nil {
+		return nil
+	}
+	t := fromMicros(*us)
+	return &t
+}
