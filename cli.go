@@ -80,7 +80,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: handlers.NewServer(s, log), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: handlers.NewServer(s, log, handlers.Config{}), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(e.stdout, "callstore %s listening on http://%s (db %s)\n", version, ln.Addr(), *path)
 
 	errc := make(chan error, 1)

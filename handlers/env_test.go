@@ -50,7 +50,7 @@ func newEnv(tb testing.TB) *testEnv {
 	c := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	s.Now = c.Now
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(handlers.NewServer(s, log))
+	srv := httptest.NewServer(handlers.NewServer(s, log, handlers.Config{}))
 	tb.Cleanup(srv.Close)
 	e := &testEnv{t: tb, Store: s, Server: srv, Clock: c}
 	e.Company, e.Key = e.newCompany("acme")

@@ -8,7 +8,7 @@ import (
 )
 
 // addRoutes is the whole API surface of callstore, one route a line.
-func addRoutes(mux *http.ServeMux, s *store.Store, log *slog.Logger) {
+func addRoutes(mux *http.ServeMux, s *store.Store, log *slog.Logger, cfg Config) {
 	key := bearer(s, log) // the calls API: Authorization: Bearer <api key>, then a permission
 
 	// API keys

@@ -7,14 +7,24 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"callstore/store"
 )
 
+// Config holds the server's settings.
+type Config struct {
+	// TokenTTL is the lifetime of access tokens issued by POST /auth/token (default 1h).
+	TokenTTL time.Duration
+}
+
 // NewServer returns the whole HTTP API over one store.
-func NewServer(s *store.Store, log *slog.Logger) http.Handler {
+func NewServer(s *store.Store, log *slog.Logger, cfg Config) http.Handler {
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = time.Hour
+	}
 	mux := http.NewServeMux()
-	addRoutes(mux, s, log)
+	addRoutes(mux, s, log, cfg)
 	return recoverPanics(log, mux)
 }
 

@@ -14,7 +14,7 @@ SELECT count(*) FROM api_keys WHERE company_id = ?
 `
 
 func (q *Queries) CountAPIKeys(ctx context.Context, companyID string) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countAPIKeys, companyID)
+	row := q.queryRow(ctx, q.countAPIKeysStmt, countAPIKeys, companyID)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -40,7 +40,7 @@ type CreateAPIKeyParams struct {
 }
 
 func (q *Queries) CreateAPIKey(ctx context.Context, arg CreateAPIKeyParams) (ApiKey, error) {
-	row := q.db.QueryRowContext(ctx, createAPIKey,
+	row := q.queryRow(ctx, q.createAPIKeyStmt, createAPIKey,
 		arg.ID,
 		arg.CompanyID,
 		arg.Name,
@@ -78,7 +78,7 @@ type DeleteAPIKeyParams struct {
 }
 
 func (q *Queries) DeleteAPIKey(ctx context.Context, arg DeleteAPIKeyParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, deleteAPIKey, arg.CompanyID, arg.ID)
+	result, err := q.exec(ctx, q.deleteAPIKeyStmt, deleteAPIKey, arg.CompanyID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -95,7 +95,7 @@ type GetAPIKeyParams struct {
 }
 
 func (q *Queries) GetAPIKey(ctx context.Context, arg GetAPIKeyParams) (ApiKey, error) {
-	row := q.db.QueryRowContext(ctx, getAPIKey, arg.CompanyID, arg.ID)
+	row := q.queryRow(ctx, q.getAPIKeyStmt, getAPIKey, arg.CompanyID, arg.ID)
 	var i ApiKey
 	err := row.Scan(
 		&i.ID,
@@ -117,7 +117,7 @@ SELECT id, company_id, name, key_hash, last_four, restricted, permissions, creat
 `
 
 func (q *Queries) GetAPIKeyByHash(ctx context.Context, keyHash string) (ApiKey, error) {
-	row := q.db.QueryRowContext(ctx, getAPIKeyByHash, keyHash)
+	row := q.queryRow(ctx, q.getAPIKeyByHashStmt, getAPIKeyByHash, keyHash)
 	var i ApiKey
 	err := row.Scan(
 		&i.ID,
@@ -155,7 +155,7 @@ type ListAPIKeysAscParams struct {
 
 // Keyset pages: Go folds the cursor into [lo, hi]; the OR term breaks ties on equal created_date.
 func (q *Queries) ListAPIKeysAsc(ctx context.Context, arg ListAPIKeysAscParams) ([]ApiKey, error) {
-	rows, err := q.db.QueryContext(ctx, listAPIKeysAsc,
+	rows, err := q.query(ctx, q.listAPIKeysAscStmt, listAPIKeysAsc,
 		arg.CompanyID,
 		arg.Lo,
 		arg.Hi,
@@ -216,7 +216,7 @@ type ListAPIKeysDescParams struct {
 }
 
 func (q *Queries) ListAPIKeysDesc(ctx context.Context, arg ListAPIKeysDescParams) ([]ApiKey, error) {
-	rows, err := q.db.QueryContext(ctx, listAPIKeysDesc,
+	rows, err := q.query(ctx, q.listAPIKeysDescStmt, listAPIKeysDesc,
 		arg.CompanyID,
 		arg.Lo,
 		arg.Hi,
@@ -272,7 +272,7 @@ type UpdateAPIKeyParams struct {
 }
 
 func (q *Queries) UpdateAPIKey(ctx context.Context, arg UpdateAPIKeyParams) (ApiKey, error) {
-	row := q.db.QueryRowContext(ctx, updateAPIKey,
+	row := q.queryRow(ctx, q.updateAPIKeyStmt, updateAPIKey,
 		arg.Name,
 		arg.Restricted,
 		arg.Permissions,

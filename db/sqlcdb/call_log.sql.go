@@ -27,7 +27,7 @@ type CreateCallLogParams struct {
 }
 
 func (q *Queries) CreateCallLog(ctx context.Context, arg CreateCallLogParams) error {
-	_, err := q.db.ExecContext(ctx, createCallLog,
+	_, err := q.exec(ctx, q.createCallLogStmt, createCallLog,
 		arg.ID,
 		arg.CompanyID,
 		arg.CallID,

@@ -19,7 +19,7 @@ type CallExistsParams struct {
 }
 
 func (q *Queries) CallExists(ctx context.Context, arg CallExistsParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, callExists, arg.CompanyID, arg.ID)
+	row := q.queryRow(ctx, q.callExistsStmt, callExists, arg.CompanyID, arg.ID)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -50,7 +50,7 @@ type CreateCallParams struct {
 }
 
 func (q *Queries) CreateCall(ctx context.Context, arg CreateCallParams) error {
-	_, err := q.db.ExecContext(ctx, createCall,
+	_, err := q.exec(ctx, q.createCallStmt, createCall,
 		arg.ID,
 		arg.CompanyID,
 		arg.ContactID,
@@ -87,7 +87,7 @@ type GetCallRow struct {
 }
 
 func (q *Queries) GetCall(ctx context.Context, arg GetCallParams) (GetCallRow, error) {
-	row := q.db.QueryRowContext(ctx, getCall, arg.CompanyID, arg.ID)
+	row := q.queryRow(ctx, q.getCallStmt, getCall, arg.CompanyID, arg.ID)
 	var i GetCallRow
 	err := row.Scan(
 		&i.Call.ID,
@@ -133,7 +133,7 @@ type UpdateCallParams struct {
 }
 
 func (q *Queries) UpdateCall(ctx context.Context, arg UpdateCallParams) error {
-	_, err := q.db.ExecContext(ctx, updateCall,
+	_, err := q.exec(ctx, q.updateCallStmt, updateCall,
 		arg.Status,
 		arg.StartTime,
 		arg.EndTime,

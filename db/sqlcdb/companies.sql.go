@@ -14,7 +14,7 @@ SELECT count(*) FROM companies
 `
 
 func (q *Queries) CountCompanies(ctx context.Context) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countCompanies)
+	row := q.queryRow(ctx, q.countCompaniesStmt, countCompanies)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -33,7 +33,7 @@ type CreateCompanyParams struct {
 }
 
 func (q *Queries) CreateCompany(ctx context.Context, arg CreateCompanyParams) (Company, error) {
-	row := q.db.QueryRowContext(ctx, createCompany, arg.ID, arg.Name, arg.CreatedDate)
+	row := q.queryRow(ctx, q.createCompanyStmt, createCompany, arg.ID, arg.Name, arg.CreatedDate)
 	var i Company
 	err := row.Scan(&i.ID, &i.Name, &i.CreatedDate)
 	return i, err
@@ -44,7 +44,7 @@ SELECT id, name, created_date FROM companies WHERE id = ?
 `
 
 func (q *Queries) GetCompany(ctx context.Context, id string) (Company, error) {
-	row := q.db.QueryRowContext(ctx, getCompany, id)
+	row := q.queryRow(ctx, q.getCompanyStmt, getCompany, id)
 	var i Company
 	err := row.Scan(&i.ID, &i.Name, &i.CreatedDate)
 	return i, err

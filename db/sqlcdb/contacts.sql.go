@@ -24,7 +24,7 @@ type CreateContactParams struct {
 }
 
 func (q *Queries) CreateContact(ctx context.Context, arg CreateContactParams) (Contact, error) {
-	row := q.db.QueryRowContext(ctx, createContact,
+	row := q.queryRow(ctx, q.createContactStmt, createContact,
 		arg.ID,
 		arg.CompanyID,
 		arg.Identifier,
@@ -52,7 +52,7 @@ type GetContactParams struct {
 }
 
 func (q *Queries) GetContact(ctx context.Context, arg GetContactParams) (Contact, error) {
-	row := q.db.QueryRowContext(ctx, getContact, arg.CompanyID, arg.ID)
+	row := q.queryRow(ctx, q.getContactStmt, getContact, arg.CompanyID, arg.ID)
 	var i Contact
 	err := row.Scan(
 		&i.ID,
@@ -75,7 +75,7 @@ type GetContactByIdentifierParams struct {
 }
 
 func (q *Queries) GetContactByIdentifier(ctx context.Context, arg GetContactByIdentifierParams) (Contact, error) {
-	row := q.db.QueryRowContext(ctx, getContactByIdentifier, arg.CompanyID, arg.ContactType, arg.Identifier)
+	row := q.queryRow(ctx, q.getContactByIdentifierStmt, getContactByIdentifier, arg.CompanyID, arg.ContactType, arg.Identifier)
 	var i Contact
 	err := row.Scan(
 		&i.ID,

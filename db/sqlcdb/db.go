@@ -7,6 +7,7 @@ package sqlcdb
 import (
 	"context"
 	"database/sql"
+	"fmt"
 )
 
 type DBTX interface {
@@ -20,12 +21,258 @@ func New(db DBTX) *Queries {
 	return &Queries{db: db}
 }
 
+func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
+	q := Queries{db: db}
+	var err error
+	if q.callExistsStmt, err = db.PrepareContext(ctx, callExists); err != nil {
+		return nil, fmt.Errorf("error preparing query CallExists: %w", err)
+	}
+	if q.countAPIKeysStmt, err = db.PrepareContext(ctx, countAPIKeys); err != nil {
+		return nil, fmt.Errorf("error preparing query CountAPIKeys: %w", err)
+	}
+	if q.countCompaniesStmt, err = db.PrepareContext(ctx, countCompanies); err != nil {
+		return nil, fmt.Errorf("error preparing query CountCompanies: %w", err)
+	}
+	if q.createAPIKeyStmt, err = db.PrepareContext(ctx, createAPIKey); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateAPIKey: %w", err)
+	}
+	if q.createCallStmt, err = db.PrepareContext(ctx, createCall); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateCall: %w", err)
+	}
+	if q.createCallLogStmt, err = db.PrepareContext(ctx, createCallLog); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateCallLog: %w", err)
+	}
+	if q.createCompanyStmt, err = db.PrepareContext(ctx, createCompany); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateCompany: %w", err)
+	}
+	if q.createContactStmt, err = db.PrepareContext(ctx, createContact); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateContact: %w", err)
+	}
+	if q.createMessageStmt, err = db.PrepareContext(ctx, createMessage); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateMessage: %w", err)
+	}
+	if q.deleteAPIKeyStmt, err = db.PrepareContext(ctx, deleteAPIKey); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteAPIKey: %w", err)
+	}
+	if q.getAPIKeyStmt, err = db.PrepareContext(ctx, getAPIKey); err != nil {
+		return nil, fmt.Errorf("error preparing query GetAPIKey: %w", err)
+	}
+	if q.getAPIKeyByHashStmt, err = db.PrepareContext(ctx, getAPIKeyByHash); err != nil {
+		return nil, fmt.Errorf("error preparing query GetAPIKeyByHash: %w", err)
+	}
+	if q.getCallStmt, err = db.PrepareContext(ctx, getCall); err != nil {
+		return nil, fmt.Errorf("error preparing query GetCall: %w", err)
+	}
+	if q.getCompanyStmt, err = db.PrepareContext(ctx, getCompany); err != nil {
+		return nil, fmt.Errorf("error preparing query GetCompany: %w", err)
+	}
+	if q.getContactStmt, err = db.PrepareContext(ctx, getContact); err != nil {
+		return nil, fmt.Errorf("error preparing query GetContact: %w", err)
+	}
+	if q.getContactByIdentifierStmt, err = db.PrepareContext(ctx, getContactByIdentifier); err != nil {
+		return nil, fmt.Errorf("error preparing query GetContactByIdentifier: %w", err)
+	}
+	if q.listAPIKeysAscStmt, err = db.PrepareContext(ctx, listAPIKeysAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListAPIKeysAsc: %w", err)
+	}
+	if q.listAPIKeysDescStmt, err = db.PrepareContext(ctx, listAPIKeysDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListAPIKeysDesc: %w", err)
+	}
+	if q.updateAPIKeyStmt, err = db.PrepareContext(ctx, updateAPIKey); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateAPIKey: %w", err)
+	}
+	if q.updateCallStmt, err = db.PrepareContext(ctx, updateCall); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateCall: %w", err)
+	}
+	return &q, nil
+}
+
+func (q *Queries) Close() error {
+	var err error
+	if q.callExistsStmt != nil {
+		if cerr := q.callExistsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing callExistsStmt: %w", cerr)
+		}
+	}
+	if q.countAPIKeysStmt != nil {
+		if cerr := q.countAPIKeysStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countAPIKeysStmt: %w", cerr)
+		}
+	}
+	if q.countCompaniesStmt != nil {
+		if cerr := q.countCompaniesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countCompaniesStmt: %w", cerr)
+		}
+	}
+	if q.createAPIKeyStmt != nil {
+		if cerr := q.createAPIKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createAPIKeyStmt: %w", cerr)
+		}
+	}
+	if q.createCallStmt != nil {
+		if cerr := q.createCallStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createCallStmt: %w", cerr)
+		}
+	}
+	if q.createCallLogStmt != nil {
+		if cerr := q.createCallLogStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createCallLogStmt: %w", cerr)
+		}
+	}
+	if q.createCompanyStmt != nil {
+		if cerr := q.createCompanyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createCompanyStmt: %w", cerr)
+		}
+	}
+	if q.createContactStmt != nil {
+		if cerr := q.createContactStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createContactStmt: %w", cerr)
+		}
+	}
+	if q.createMessageStmt != nil {
+		if cerr := q.createMessageStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createMessageStmt: %w", cerr)
+		}
+	}
+	if q.deleteAPIKeyStmt != nil {
+		if cerr := q.deleteAPIKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteAPIKeyStmt: %w", cerr)
+		}
+	}
+	if q.getAPIKeyStmt != nil {
+		if cerr := q.getAPIKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getAPIKeyStmt: %w", cerr)
+		}
+	}
+	if q.getAPIKeyByHashStmt != nil {
+		if cerr := q.getAPIKeyByHashStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getAPIKeyByHashStmt: %w", cerr)
+		}
+	}
+	if q.getCallStmt != nil {
+		if cerr := q.getCallStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getCallStmt: %w", cerr)
+		}
+	}
+	if q.getCompanyStmt != nil {
+		if cerr := q.getCompanyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getCompanyStmt: %w", cerr)
+		}
+	}
+	if q.getContactStmt != nil {
+		if cerr := q.getContactStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getContactStmt: %w", cerr)
+		}
+	}
+	if q.getContactByIdentifierStmt != nil {
+		if cerr := q.getContactByIdentifierStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getContactByIdentifierStmt: %w", cerr)
+		}
+	}
+	if q.listAPIKeysAscStmt != nil {
+		if cerr := q.listAPIKeysAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listAPIKeysAscStmt: %w", cerr)
+		}
+	}
+	if q.listAPIKeysDescStmt != nil {
+		if cerr := q.listAPIKeysDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listAPIKeysDescStmt: %w", cerr)
+		}
+	}
+	if q.updateAPIKeyStmt != nil {
+		if cerr := q.updateAPIKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateAPIKeyStmt: %w", cerr)
+		}
+	}
+	if q.updateCallStmt != nil {
+		if cerr := q.updateCallStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateCallStmt: %w", cerr)
+		}
+	}
+	return err
+}
+
+func (q *Queries) exec(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) (sql.Result, error) {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+	case stmt != nil:
+		return stmt.ExecContext(ctx, args...)
+	default:
+		return q.db.ExecContext(ctx, query, args...)
+	}
+}
+
+func (q *Queries) query(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) (*sql.Rows, error) {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).QueryContext(ctx, args...)
+	case stmt != nil:
+		return stmt.QueryContext(ctx, args...)
+	default:
+		return q.db.QueryContext(ctx, query, args...)
+	}
+}
+
+func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) *sql.Row {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).QueryRowContext(ctx, args...)
+	case stmt != nil:
+		return stmt.QueryRowContext(ctx, args...)
+	default:
+		return q.db.QueryRowContext(ctx, query, args...)
+	}
+}
+
 type Queries struct {
-	db DBTX
+	db                         DBTX
+	tx                         *sql.Tx
+	callExistsStmt             *sql.Stmt
+	countAPIKeysStmt           *sql.Stmt
+	countCompaniesStmt         *sql.Stmt
+	createAPIKeyStmt           *sql.Stmt
+	createCallStmt             *sql.Stmt
+	createCallLogStmt          *sql.Stmt
+	createCompanyStmt          *sql.Stmt
+	createContactStmt          *sql.Stmt
+	createMessageStmt          *sql.Stmt
+	deleteAPIKeyStmt           *sql.Stmt
+	getAPIKeyStmt              *sql.Stmt
+	getAPIKeyByHashStmt        *sql.Stmt
+	getCallStmt                *sql.Stmt
+	getCompanyStmt             *sql.Stmt
+	getContactStmt             *sql.Stmt
+	getContactByIdentifierStmt *sql.Stmt
+	listAPIKeysAscStmt         *sql.Stmt
+	listAPIKeysDescStmt        *sql.Stmt
+	updateAPIKeyStmt           *sql.Stmt
+	updateCallStmt             *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
-		db: tx,
+		db:                         tx,
+		tx:                         tx,
+		callExistsStmt:             q.callExistsStmt,
+		countAPIKeysStmt:           q.countAPIKeysStmt,
+		countCompaniesStmt:         q.countCompaniesStmt,
+		createAPIKeyStmt:           q.createAPIKeyStmt,
+		createCallStmt:             q.createCallStmt,
+		createCallLogStmt:          q.createCallLogStmt,
+		createCompanyStmt:          q.createCompanyStmt,
+		createContactStmt:          q.createContactStmt,
+		createMessageStmt:          q.createMessageStmt,
+		deleteAPIKeyStmt:           q.deleteAPIKeyStmt,
+		getAPIKeyStmt:              q.getAPIKeyStmt,
+		getAPIKeyByHashStmt:        q.getAPIKeyByHashStmt,
+		getCallStmt:                q.getCallStmt,
+		getCompanyStmt:             q.getCompanyStmt,
+		getContactStmt:             q.getContactStmt,
+		getContactByIdentifierStmt: q.getContactByIdentifierStmt,
+		listAPIKeysAscStmt:         q.listAPIKeysAscStmt,
+		listAPIKeysDescStmt:        q.listAPIKeysDescStmt,
+		updateAPIKeyStmt:           q.updateAPIKeyStmt,
+		updateCallStmt:             q.updateCallStmt,
 	}
 }

@@ -24,7 +24,7 @@ type CreateMessageParams struct {
 }
 
 func (q *Queries) CreateMessage(ctx context.Context, arg CreateMessageParams) error {
-	_, err := q.db.ExecContext(ctx, createMessage,
+	_, err := q.exec(ctx, q.createMessageStmt, createMessage,
 		arg.CallID,
 		arg.CreatedDate,
 		arg.ID,
