@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"callstore/db"
+	"callstore/seed"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+func runSeed(ctx context.Context, args []string, e env) error {
+	fs := newFlags("seed", e)
+	path := dbFlag(fs, e)
+	var opt seed.Options
+	fs.IntVar(&opt.Companies, "companies", 1, "companies to create (seed-1, seed-2, ...), each with an unrestricted API key")
+	fs.IntVar(&opt.Calls, "calls", 0, "calls per company (required)")
+	fs.IntVar(&opt.MessagesPerCall, "messages-per-call", 20, "transcript messages of every call")
+	fs.IntVar(&opt.LogsPerCall, "logs-per-call", 5, "audit log rows of every call")
+	fs.IntVar(&opt.Contacts, "contacts", 0, "contacts per company (default calls/10)")
+	fs.IntVar(&opt.Days, "days", 90, "spread created dates over this many days, ending now")
+	fs.Int64Var(&opt.Seed, "seed", 1, "random seed: the same seed and -end give the same data")
+	end := fs.String("end", "", "end of the spread of created dates, RFC 3339 (default now)")
+	fs.IntVar(&opt.CallsPerTx, "tx", 2000, "calls per transaction")
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	if opt.Calls < 1 {
+		return fmt.Errorf("seed: -calls is required (calls per company)")
+	}
+	if *end != "" {
+		t, err := time.Parse(time.RFC3339, *end)
+		if err != nil {
+			return fmt.Errorf("-end: %w", err)
+		}
+		opt.End = t
+	}
+	d, err := db.Open(ctx, *path)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+
+	if bar := progressBar(e.stderr, int64(opt.Companies)*int64(opt.Calls)); bar != nil {
+		opt.Progress = func(calls int64) { bar.Set64(calls) }
+		defer bar.Finish()
+	}
+	res, err := seed.Run(ctx, d, opt)
+	if err != nil {
+		return err
+	}
+	for _, c := range res.Companies {
+		fmt.Fprintf(e.stdout, "company %s (%s) API key: %s\n", c.Name, c.ID, c.APIKey)
+	}
+	fmt.Fprintf(e.stdout, "wrote %d contacts, %d calls (%d active), %d messages, %d log rows\n",
+		res.Contacts, res.Calls, res.ActiveCalls, res.Messages, res.Logs)
+	size := "?"
+	if st, err := os.Stat(*path); err == nil {
+		size = fmt.Sprintf("%.1f MB", float64(st.Size())/1e6)
+	}
+	fmt.Fprintf(e.stdout, "%d rows in %s (%.0f rows/s); %s is %s\n",
+		res.Rows(), res.Elapsed.Round(100*time.Millisecond), float64(res.Rows())/res.Elapsed.Seconds(), *path, size)
+	return nil
+}
+
+// progressBar returns a bar on w when w is a terminal, and nil otherwise (pipes and logs get only
+// the summary).
+func progressBar(w io.Writer, total int64) *progressbar.ProgressBar {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription("seeding calls"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("calls"),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
+	)
+}
