@@ -230,7 +230,7 @@ func newCompanyPools(r *rand.Rand, c *company, now int64) {
 // is a bijection, so numbers never repeat and still look random.
 func contactRows(r *rand.Rand, companyID string, n int, start int64) []sqlcdb.SeedContactParams {
 	const span = 180 * 24 * 3600 * 1e6 // contacts appeared over the half-year before the calls
-	a := int64(2*r.IntN(1e6) + 1) // odd, and below not a multiple of 5: coprime to 10^8
+	a := int64(2*r.IntN(1e6) + 1)      // odd, and below not a multiple of 5: coprime to 10^8
 	for a%5 == 0 {
 		a += 2
 	}
