@@ -41,6 +41,7 @@ func commands() []command {
 		{"company", "manage companies (company create -db F -name N)", runCompany},
 		{"apikey", "manage API keys (apikey create -db F -company ID -name N [-permissions ...] [-expires T])", runAPIKey},
 		{"seed", "fill a database with synthetic calls (seed -db F -calls N [-companies 1] [-messages-per-call 20] ...)", runSeed},
+		{"bench", "load-test a running server (bench -url U -key K -scenario S [-duration 15s] [-concurrency 8])", runBench},
 		{"migrate", "apply pending schema migrations to a database file", runMigrate},
 		{"version", "print the version of callstore and of the schema it carries", runVersion},
 	}

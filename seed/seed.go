@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"callstore/db"
@@ -219,6 +221,13 @@ func inTx(ctx context.Context, d *db.DB, fn func(*sqlcdb.Queries) error) error {
 func syncOff(ctx context.Context, d *db.DB) (restore func(), err error) {
 	if _, err := d.Write.ExecContext(ctx, "PRAGMA synchronous = OFF"); err != nil {
 		return nil, err
+	}
+	for _, p := range strings.Split(os.Getenv("SEEDPRAGMAS"), ";") {
+		if p != "" {
+			if _, err := d.Write.ExecContext(ctx, "PRAGMA "+p); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return func() { d.Write.ExecContext(context.Background(), "PRAGMA synchronous = NORMAL") }, nil
 }
