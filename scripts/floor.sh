@@ -8,6 +8,10 @@
 #   DB           a seeded callstore database (not modified: the script works on a copy)
 #   REPETITIONS  how many deletes of 500 calls to time (default 10); each uses 500 fresh ids
 #   COMPANY_ID   whose calls to delete (default: the company with the most calls)
+# Environment:
+#   FLOOR_STATEMENT  the DELETE to time, with :company and :ids standing for the quoted company id
+#                    and the comma-separated quoted call ids; default: the statement below. Set it
+#                    when the server's statement changes, so the floor stays the same statement.
 #
 # It runs the statement the server runs, on a copy of the file, with the server's connection
 # settings (foreign_keys=ON, synchronous=NORMAL, cache_size=-32000), all repetitions in one shell
@@ -20,6 +24,7 @@ reps=${2:-10}
 company=${3:-}
 batch=500
 terminal="'completed', 'failed', 'transferred', 'no_answer'"
+statement=${FLOOR_STATEMENT:-"DELETE FROM calls WHERE company_id = :company AND status IN ($terminal) AND id IN (:ids);"}
 
 [ -f "$db" ] || { echo "floor.sh: no database file $db" >&2; exit 1; }
 [[ "$reps" =~ ^[1-9][0-9]*$ ]] || { echo "floor.sh: REPETITIONS must be a positive number" >&2; exit 1; }
@@ -55,6 +60,12 @@ if [ "$have" -lt $((reps * batch)) ]; then
   [ "$reps" -gt 0 ] || exit 1
 fi
 
+# render STATEMENT COMPANY IDS: the statement with its placeholders filled in.
+render() {
+  local out=${1//:company/\'$2\'}
+  printf '%s\n' "${out//:ids/$3}"
+}
+
 {
   echo "PRAGMA foreign_keys = ON;"
   echo "PRAGMA synchronous = NORMAL;"
@@ -65,7 +76,7 @@ fi
     echo ".print rep $r"
     echo ".timer on"
     echo "BEGIN IMMEDIATE;"
-    echo "DELETE FROM calls WHERE company_id = '$company' AND status IN ($terminal) AND id IN ($ids);"
+    render "$statement" "$company" "$ids"
     echo ".timer off"
     echo "SELECT 'deleted ' || changes();"
     echo ".timer on"
@@ -75,6 +86,9 @@ fi
 } > "$work/floor.sql"
 
 echo "floor.sh: sqlite3 $(sqlite3 --version | cut -d' ' -f1), company $company, $reps x DELETE of $batch calls" >&2
+echo "floor.sh: statement: $statement" >&2
+sqlite3 "$copy" "EXPLAIN QUERY PLAN $(render "$statement" "$company" "$(head -n "$batch" "$work/ids" | sed "s/.*/'&'/" | paste -sd, -)")" |
+  sed -n 's/^.--/floor.sh: plan: /p' >&2
 sqlite3 "$copy" < "$work/floor.sql" | awk -v batch="$batch" '
   /^rep / { rep = $2; t[rep] = 0; next }
   /^Run Time: real / { t[rep] += $4; next }
