@@ -33,6 +33,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countCompaniesStmt, err = db.PrepareContext(ctx, countCompanies); err != nil {
 		return nil, fmt.Errorf("error preparing query CountCompanies: %w", err)
 	}
+	if q.countCompanyCallsStmt, err = db.PrepareContext(ctx, countCompanyCalls); err != nil {
+		return nil, fmt.Errorf("error preparing query CountCompanyCalls: %w", err)
+	}
 	if q.createAPIKeyStmt, err = db.PrepareContext(ctx, createAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateAPIKey: %w", err)
 	}
@@ -102,6 +105,11 @@ func (q *Queries) Close() error {
 	if q.countCompaniesStmt != nil {
 		if cerr := q.countCompaniesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countCompaniesStmt: %w", cerr)
+		}
+	}
+	if q.countCompanyCallsStmt != nil {
+		if cerr := q.countCompanyCallsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countCompanyCallsStmt: %w", cerr)
 		}
 	}
 	if q.createAPIKeyStmt != nil {
@@ -231,6 +239,7 @@ type Queries struct {
 	callExistsStmt             *sql.Stmt
 	countAPIKeysStmt           *sql.Stmt
 	countCompaniesStmt         *sql.Stmt
+	countCompanyCallsStmt      *sql.Stmt
 	createAPIKeyStmt           *sql.Stmt
 	createCallStmt             *sql.Stmt
 	createCallLogStmt          *sql.Stmt
@@ -257,6 +266,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		callExistsStmt:             q.callExistsStmt,
 		countAPIKeysStmt:           q.countAPIKeysStmt,
 		countCompaniesStmt:         q.countCompaniesStmt,
+		countCompanyCallsStmt:      q.countCompanyCallsStmt,
 		createAPIKeyStmt:           q.createAPIKeyStmt,
 		createCallStmt:             q.createCallStmt,
 		createCallLogStmt:          q.createCallLogStmt,
