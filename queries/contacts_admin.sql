@@ -2,9 +2,10 @@
 -- sqlc.slice parameters (scalars first: sqlc issue #2452).
 
 -- name: ListOwnedContactIDs :many
--- The ids among @ids that are contacts of the company (primary-key lookups).
+-- The ids among @ids that are contacts of the company. The unary + keeps the planner off
+-- contacts_company_created (a scan of the whole company): each id is one primary-key lookup.
 SELECT id FROM contacts
-WHERE company_id = @company_id AND id IN (sqlc.slice(ids));
+WHERE +company_id = @company_id AND id IN (sqlc.slice(ids));
 
 -- name: ListContactsWithActiveCalls :many
 -- The contacts among @ids that have a call still dialing or in progress
@@ -28,9 +29,9 @@ SELECT
 
 -- name: DeleteContacts :execrows
 -- Deletes the company's contacts among @ids; the schema's cascades remove their calls and messages
--- and detach their call_log rows.
+-- and detach their call_log rows. Primary-key lookups, as in ListOwnedContactIDs.
 DELETE FROM contacts
-WHERE company_id = @company_id AND id IN (sqlc.slice(ids));
+WHERE +company_id = @company_id AND id IN (sqlc.slice(ids));
 
 -- name: CountContacts :one
 SELECT count(*) FROM contacts

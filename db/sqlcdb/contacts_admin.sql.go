@@ -114,7 +114,7 @@ func (q *Queries) CountMessagesOfCompany(ctx context.Context, companyID string) 
 
 const deleteContacts = `-- name: DeleteContacts :execrows
 DELETE FROM contacts
-WHERE company_id = ?1 AND id IN (/*SLICE:ids*/?)
+WHERE +company_id = ?1 AND id IN (/*SLICE:ids*/?)
 `
 
 type DeleteContactsParams struct {
@@ -123,7 +123,7 @@ type DeleteContactsParams struct {
 }
 
 // Deletes the company's contacts among @ids; the schema's cascades remove their calls and messages
-// and detach their call_log rows.
+// and detach their call_log rows. Primary-key lookups, as in ListOwnedContactIDs.
 func (q *Queries) DeleteContacts(ctx context.Context, arg DeleteContactsParams) (int64, error) {
 	query := deleteContacts
 	var queryParams []interface{}
@@ -320,7 +320,7 @@ func (q *Queries) ListContactsWithActiveCalls(ctx context.Context, arg ListConta
 const listOwnedContactIDs = `-- name: ListOwnedContactIDs :many
 
 SELECT id FROM contacts
-WHERE company_id = ?1 AND id IN (/*SLICE:ids*/?)
+WHERE +company_id = ?1 AND id IN (/*SLICE:ids*/?)
 `
 
 type ListOwnedContactIDsParams struct {
@@ -330,7 +330,8 @@ type ListOwnedContactIDsParams struct {
 
 // Contact listing and the contact deletion engine. Every query is scoped by company_id; id lists are
 // sqlc.slice parameters (scalars first: sqlc issue #2452).
-// The ids among @ids that are contacts of the company (primary-key lookups).
+// The ids among @ids that are contacts of the company. The unary + keeps the planner off
+// contacts_company_created (a scan of the whole company): each id is one primary-key lookup.
 func (q *Queries) ListOwnedContactIDs(ctx context.Context, arg ListOwnedContactIDsParams) ([]string, error) {
 	query := listOwnedContactIDs
 	var queryParams []interface{}
