@@ -108,6 +108,13 @@ func handleContactBulkDelete(s *store.Store, log *slog.Logger) http.Handler {
 	})
 }
 
+// deletedContact is {"id":…,"deleted":true}: an entry of GenLogs's bulk answer, and the answer of
+// both dialects' single-contact delete.
+type deletedContact struct {
+	ID      string `json:"id"`
+	Deleted bool   `json:"deleted"`
+}
+
 // errBodyTooLarge is what readLimited returns for a body over its limit.
 var errBodyTooLarge = errors.New("request body too large")
 

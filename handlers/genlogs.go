@@ -86,12 +86,6 @@ func handleGenlogsToken(s *store.Store, log *slog.Logger, ttl time.Duration) htt
 	})
 }
 
-// genlogsDeleted is one entry of the 200 body.
-type genlogsDeleted struct {
-	ID      string `json:"id"`
-	Deleted bool   `json:"deleted"`
-}
-
 // handleGenlogsBulkDelete serves DELETE /onboarded-carrier/bulk/contacts: {"contact_ids": [UUIDs]},
 // all or nothing.
 func handleGenlogsBulkDelete(s *store.Store, log *slog.Logger) http.Handler {
@@ -114,20 +108,20 @@ func handleGenlogsBulkDelete(s *store.Store, log *slog.Logger) http.Handler {
 			writeGenlogsStoreError(w, r, log, err)
 			return
 		}
-		if !genlogsDeletedAll(w, res) {
+		if !deletedContactAll(w, res) {
 			return
 		}
-		out := make([]genlogsDeleted, len(res.Results))
+		out := make([]deletedContact, len(res.Results))
 		for i, o := range res.Results {
-			out[i] = genlogsDeleted{ID: o.ID, Deleted: true}
+			out[i] = deletedContact{ID: o.ID, Deleted: true}
 		}
 		encode(w, http.StatusOK, map[string]any{"contacts": out})
 	})
 }
 
-// genlogsDeletedAll answers the failure of an all-or-nothing deletion (404 when some id is not the
+// deletedContactAll answers the failure of an all-or-nothing deletion (404 when some id is not the
 // customer's, else 409 when some contact has an active call) and reports whether all were deleted.
-func genlogsDeletedAll(w http.ResponseWriter, res store.ContactDeletion) bool {
+func deletedContactAll(w http.ResponseWriter, res store.ContactDeletion) bool {
 	switch {
 	case res.FailedWith(store.OutcomeNotFound):
 		writeDetail(w, http.StatusNotFound, genlogsNotFound)
@@ -194,9 +188,9 @@ func handleGenlogsDelete(s *store.Store, log *slog.Logger) http.Handler {
 			writeGenlogsStoreError(w, r, log, err)
 			return
 		}
-		if !genlogsDeletedAll(w, res) {
+		if !deletedContactAll(w, res) {
 			return
 		}
-		encode(w, http.StatusOK, genlogsDeleted{ID: id, Deleted: true})
+		encode(w, http.StatusOK, deletedContact{ID: id, Deleted: true})
 	})
 }

@@ -162,7 +162,7 @@ func handleKoreaiDelete(s *store.Store, log *slog.Logger) http.Handler {
 		}
 		switch o := res.Results[0]; o.Outcome {
 		case store.OutcomeDeleted:
-			encode(w, http.StatusOK, map[string]any{"id": o.ID, "deleted": true})
+			encode(w, http.StatusOK, deletedContact{ID: o.ID, Deleted: true})
 		case store.OutcomeHasActiveCall:
 			writeKoreaiError(w, http.StatusConflict, "CONTACT_HAS_ACTIVE_CALL", "Contact "+o.ID+" has a call in progress and cannot be deleted")
 		default:
