@@ -264,5 +264,6 @@ func TestContactGetAndList(t *testing.T) {
 		wantError(t, e.do("GET", "/v1/contact/?after="+ids[0]+"&before="+ids[1], e.Key, nil), http.StatusUnprocessableEntity, "INVALID_PAGINATION_PARAMETERS")
 		wantError(t, e.do("GET", "/v1/contact/?after="+uuid.NewString(), e.Key, nil), http.StatusBadRequest, "NOT_VALID_FIELD")
 		wantError(t, e.do("GET", "/v1/contact/", e.keyWith("calls.view"), nil), http.StatusForbidden, "INTERNAL_SERVER_ERROR")
+		wantError(t, e.do("GET", "/v1/contact/", "", nil), http.StatusUnauthorized, "INVALID_API_KEY")
 	})
 }
