@@ -56,7 +56,7 @@ type rowCounts struct {
 	Contacts, Calls, Messages, Logs, Detached int64
 }
 
-func (e *testEnv) counts(companyID string) rowCounts {
+func (e *testEnv) rowsOf(companyID string) rowCounts {
 	e.t.Helper()
 	ctx := context.Background()
 	q := sqlcdb.New(e.Store.DB().Write)
@@ -82,7 +82,7 @@ func (e *testEnv) counts(companyID string) rowCounts {
 // wantCounts fails the test unless the company holds exactly want.
 func (e *testEnv) wantCounts(tb testing.TB, companyID string, want rowCounts) {
 	tb.Helper()
-	if got := e.counts(companyID); got != want {
+	if got := e.rowsOf(companyID); got != want {
 		tb.Fatalf("rows = %+v, want %+v", got, want)
 	}
 }

@@ -46,7 +46,7 @@ func TestContactBulkDeleteNative(t *testing.T) {
 		other, _ := e.newCompany("other")
 		theirs, _ := e.seedContact(other.ID, "completed")
 		unknown := uuid.NewString()
-		before := e.counts(e.Company.ID)
+		before := e.rowsOf(e.Company.ID)
 
 		r := e.do("POST", path, e.Key, map[string]any{"contact_ids": []string{done, busy, unknown, theirs, strings.ToUpper(done)}})
 		wantStatus(t, r, http.StatusOK)
@@ -71,7 +71,7 @@ func TestContactBulkDeleteNative(t *testing.T) {
 		a, _ := e.seedContact(e.Company.ID, "completed", "no_answer")
 		b, _ := e.seedContact(e.Company.ID, "dialing")
 		c, _ := e.seedContact(e.Company.ID, "transferred")
-		before := e.counts(e.Company.ID)
+		before := e.rowsOf(e.Company.ID)
 		for _, ids := range [][]string{{a, b, c}, {a, uuid.NewString(), c}} {
 			r := e.do("POST", path, e.Key, map[string]any{"contact_ids": ids, "all_or_none": true})
 			wantError(t, r, http.StatusConflict, "CONTACTS_NOT_DELETABLE")
@@ -100,7 +100,7 @@ func TestContactBulkDeleteNative(t *testing.T) {
 		a, _ := e.seedContact(e.Company.ID, "completed", "failed", "completed")
 		b, _ := e.seedContact(e.Company.ID, "in_progress")
 		body := map[string]any{"contact_ids": []string{a, b, uuid.NewString()}, "dry_run": true}
-		before := e.counts(e.Company.ID)
+		before := e.rowsOf(e.Company.ID)
 		r := e.do("POST", path, e.Key, body)
 		wantStatus(t, r, http.StatusOK)
 		var dry nativeResult
@@ -165,7 +165,7 @@ func TestContactBulkDeleteNative(t *testing.T) {
 		e := newEnv(t)
 		other, otherKey := e.newCompany("other")
 		theirs, _ := e.seedContact(other.ID, "completed")
-		before := e.counts(other.ID)
+		before := e.rowsOf(other.ID)
 		r := e.do("POST", path, e.Key, map[string]any{"contact_ids": []string{theirs}})
 		wantStatus(t, r, http.StatusOK)
 		var got nativeResult

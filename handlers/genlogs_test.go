@@ -77,7 +77,7 @@ func TestGenlogsBulkDelete(t *testing.T) {
 		a, _ := e.seedContact(e.Company.ID, "completed", "failed")
 		b, _ := e.seedContact(e.Company.ID, "no_answer")
 		keep, _ := e.seedContact(e.Company.ID, "completed")
-		before := e.counts(e.Company.ID)
+		before := e.rowsOf(e.Company.ID)
 		r := e.doHeaders("DELETE", genlogsBulk, genlogsHeaders(e.accessToken(e.Key), e.Key), map[string]any{"contact_ids": []string{a, b, strings.ToUpper(a)}})
 		wantStatus(t, r, http.StatusOK)
 		want := `{"contacts":[{"id":"` + a + `","deleted":true},{"id":"` + b + `","deleted":true}]}`
@@ -97,7 +97,7 @@ func TestGenlogsBulkDelete(t *testing.T) {
 		busy, _ := e.seedContact(e.Company.ID, "completed", "in_progress")
 		theirs, _ := e.seedContact(other.ID, "completed")
 		h := genlogsHeaders(e.accessToken(e.Key), e.Key)
-		before, otherBefore := e.counts(e.Company.ID), e.counts(other.ID)
+		before, otherBefore := e.rowsOf(e.Company.ID), e.rowsOf(other.ID)
 		for name, c := range map[string]struct {
 			ids    []string
 			status int
@@ -119,7 +119,7 @@ func TestGenlogsBulkDelete(t *testing.T) {
 		e := newEnv(t)
 		h := genlogsHeaders(e.accessToken(e.Key), e.Key)
 		id, _ := e.seedContact(e.Company.ID, "completed")
-		before := e.counts(e.Company.ID)
+		before := e.rowsOf(e.Company.ID)
 		many := make([]string, 501)
 		for i := range many {
 			many[i] = uuid.NewString()
@@ -149,7 +149,7 @@ func TestGenlogsBulkDelete(t *testing.T) {
 	t.Run("ErrAuth", func(t *testing.T) {
 		e := newEnv(t)
 		id, _ := e.seedContact(e.Company.ID, "completed")
-		before := e.counts(e.Company.ID)
+		before := e.rowsOf(e.Company.ID)
 		token := e.accessToken(e.Key)
 		otherKey := e.keyWith("contacts.delete")
 		otherToken := e.accessToken(otherKey)
@@ -240,7 +240,7 @@ func TestGenlogsDeleteOne(t *testing.T) {
 	})
 	t.Run("ErrActiveCall", func(t *testing.T) {
 		id, _ := e.seedContact(e.Company.ID, "in_progress")
-		before := e.counts(e.Company.ID)
+		before := e.rowsOf(e.Company.ID)
 		wantDetail(t, e.doHeaders("DELETE", path(id), h, nil), 409, "Contacts with a call in progress cannot be deleted; nothing was deleted: "+id)
 		e.wantCounts(t, e.Company.ID, before)
 	})

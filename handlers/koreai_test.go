@@ -35,7 +35,7 @@ func TestKoreaiBulkDelete(t *testing.T) {
 		busy, _ := e.seedContact(e.Company.ID, "in_progress")
 		other, _ := e.newCompany("other")
 		theirs, _ := e.seedContact(other.ID, "completed")
-		before, otherBefore := e.counts(e.Company.ID), e.counts(other.ID)
+		before, otherBefore := e.rowsOf(e.Company.ID), e.rowsOf(other.ID)
 
 		r := e.doHeaders("DELETE", koreaiBulk, koreaiHeaders(e.appJWT(app), e.Company.ID),
 			map[string]any{"ids": []string{a, "6960cbe9b155d194e2fxxxxx", busy, b, theirs, a}})
@@ -78,7 +78,7 @@ func TestKoreaiBulkDelete(t *testing.T) {
 			many[i] = "x"
 		}
 		id, _ := e.seedContact(e.Company.ID, "completed")
-		before := e.counts(e.Company.ID)
+		before := e.rowsOf(e.Company.ID)
 		for name, body := range map[string]any{
 			"notJSON":   "{",
 			"notObject": `["` + id + `"]`,
@@ -105,7 +105,7 @@ func TestKoreaiBulkDelete(t *testing.T) {
 		other, _ := e.newCompany("other")
 		otherApp := e.newApp(other.ID)
 		id, _ := e.seedContact(e.Company.ID, "completed")
-		before := e.counts(e.Company.ID)
+		before := e.rowsOf(e.Company.ID)
 		body := map[string]any{"ids": []string{id}}
 		exp := e.Clock.Now().Add(time.Hour).Unix()
 		claims := jwt.MapClaims{"appId": app.ClientID, "exp": exp}
@@ -188,7 +188,7 @@ func TestKoreaiDeleteOne(t *testing.T) {
 	})
 	t.Run("ErrActiveCall", func(t *testing.T) {
 		id, _ := e.seedContact(e.Company.ID, "completed", "dialing")
-		before := e.counts(e.Company.ID)
+		before := e.rowsOf(e.Company.ID)
 		wantKoreaiError(t, e.doHeaders("DELETE", path(id), h, nil), http.StatusConflict, "CONTACT_HAS_ACTIVE_CALL")
 		e.wantCounts(t, e.Company.ID, before)
 	})

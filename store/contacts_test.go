@@ -59,43 +59,43 @@ func (f *contactsFixture) contact(company string, statuses ...string) string {
 	}
 	for _, st := range statuses {
 		id := store.NewID()
-		must(f.t, f.q.CreateCall(ctx, sqlcdb.CreateCallParams{ID: id, CompanyID: company, ContactID: c.ID, Status: st, Type: "outbound", CreatedDate: f.now.UnixMicro()}))
+		mustContacts(f.t, f.q.CreateCall(ctx, sqlcdb.CreateCallParams{ID: id, CompanyID: company, ContactID: c.ID, Status: st, Type: "outbound", CreatedDate: f.now.UnixMicro()}))
 		for i := range 2 {
-			must(f.t, f.q.CreateMessage(ctx, sqlcdb.CreateMessageParams{CallID: id, CreatedDate: f.now.UnixMicro() + int64(i), ID: store.NewID(), Role: "assistant"}))
+			mustContacts(f.t, f.q.CreateMessage(ctx, sqlcdb.CreateMessageParams{CallID: id, CreatedDate: f.now.UnixMicro() + int64(i), ID: store.NewID(), Role: "assistant"}))
 		}
-		must(f.t, f.q.CreateCallLog(ctx, sqlcdb.CreateCallLogParams{ID: store.NewID(), CompanyID: company, CallID: &id, Timestamp: f.now.UnixMicro(), Level: "INFO", Category: "CALL_LIFECYCLE", Event: "x"}))
+		mustContacts(f.t, f.q.CreateCallLog(ctx, sqlcdb.CreateCallLogParams{ID: store.NewID(), CompanyID: company, CallID: &id, Timestamp: f.now.UnixMicro(), Level: "INFO", Category: "CALL_LIFECYCLE", Event: "x"}))
 	}
 	return c.ID
 }
 
-func must(t *testing.T, err error) {
+func mustContacts(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
 }
 
-// snapshot is every count the engine could change, for one company.
-type snapshot struct{ contacts, calls, messages, logs, detached int64 }
+// contactsSnapshot is every count the engine could change, for one company.
+type contactsSnapshot struct{ contacts, calls, messages, logs, detached int64 }
 
-func (f *contactsFixture) snapshot(company string) snapshot {
+func (f *contactsFixture) snapshot(company string) contactsSnapshot {
 	f.t.Helper()
 	ctx := context.Background()
-	var s snapshot
+	var s contactsSnapshot
 	var err error
 	s.contacts, err = f.q.CountContacts(ctx, sqlcdb.CountContactsParams{CompanyID: company})
-	must(f.t, err)
+	mustContacts(f.t, err)
 	s.calls, err = f.q.CountCallsOfCompany(ctx, company)
-	must(f.t, err)
+	mustContacts(f.t, err)
 	s.messages, err = f.q.CountMessagesOfCompany(ctx, company)
-	must(f.t, err)
+	mustContacts(f.t, err)
 	l, err := f.q.CountLogsOfCompany(ctx, company)
-	must(f.t, err)
+	mustContacts(f.t, err)
 	s.logs, s.detached = l.Total, l.Detached
 	return s
 }
 
-func outcomes(d store.ContactDeletion) string {
+func contactOutcomes(d store.ContactDeletion) string {
 	var out []string
 	for _, r := range d.Results {
 		out = append(out, string(r.Outcome))
@@ -115,8 +115,8 @@ func TestDeleteContacts(t *testing.T) {
 		before, otherBefore := f.snapshot(f.company), f.snapshot(other)
 
 		d, err := f.s.DeleteContacts(ctx, p, []string{"{" + strings.ToUpper(a) + "}", "nope", busy, theirs, a, "nope", uuid.NewString()}, store.DeletePartial, false)
-		must(t, err)
-		if got := outcomes(d); got != "deleted not_found has_active_call not_found not_found" {
+		mustContacts(t, err)
+		if got := contactOutcomes(d); got != "deleted not_found has_active_call not_found not_found" {
 			t.Fatalf("outcomes = %q", got)
 		}
 		if d.Results[0].ID != a || d.Results[1].ID != "nope" || d.Deleted != 1 || d.Failed != 4 || d.DryRun {
@@ -125,7 +125,7 @@ func TestDeleteContacts(t *testing.T) {
 		if d.Effects != (store.DeletionEffects{Calls: 2, Messages: 4, Logs: 2}) {
 			t.Fatalf("effects = %+v", d.Effects)
 		}
-		want := snapshot{before.contacts - 1, before.calls - 2, before.messages - 4, before.logs, 2}
+		want := contactsSnapshot{before.contacts - 1, before.calls - 2, before.messages - 4, before.logs, 2}
 		if got := f.snapshot(f.company); got != want {
 			t.Fatalf("after = %+v, want %+v", got, want)
 		}
@@ -141,8 +141,8 @@ func TestDeleteContacts(t *testing.T) {
 		before := f.snapshot(f.company)
 		for _, dry := range []bool{false, true} {
 			d, err := f.s.DeleteContacts(ctx, p, []string{a, b}, store.DeleteAllOrNone, dry)
-			must(t, err)
-			if d.OK() || d.Deleted != 0 || outcomes(d) != "skipped has_active_call" || d.Effects != (store.DeletionEffects{}) {
+			mustContacts(t, err)
+			if d.OK() || d.Deleted != 0 || contactOutcomes(d) != "skipped has_active_call" || d.Effects != (store.DeletionEffects{}) {
 				t.Fatalf("deletion = %+v", d)
 			}
 			if got := f.snapshot(f.company); got != before {
@@ -156,12 +156,12 @@ func TestDeleteContacts(t *testing.T) {
 		ids := []string{f.contact(f.company, "completed", "no_answer"), f.contact(f.company), f.contact(f.company, "in_progress"), uuid.NewString()}
 		before := f.snapshot(f.company)
 		dry, err := f.s.DeleteContacts(ctx, p, ids, store.DeletePartial, true)
-		must(t, err)
+		mustContacts(t, err)
 		if got := f.snapshot(f.company); got != before {
 			t.Fatalf("dry run changed rows: %+v", got)
 		}
 		done, err := f.s.DeleteContacts(ctx, p, ids, store.DeletePartial, false)
-		must(t, err)
+		mustContacts(t, err)
 		done.DryRun = true
 		if !reflect.DeepEqual(dry, done) {
 			t.Fatalf("dry run %+v, real run %+v", dry, done)
@@ -192,17 +192,17 @@ func TestAuthenticateAppJWT(t *testing.T) {
 	ctx := context.Background()
 	f := newContactsFixture(t)
 	app, err := f.s.CreateApp(ctx, f.company, store.AppInput{Name: "aa", Restricted: true, Permissions: []string{"contacts.delete"}})
-	must(t, err)
+	mustContacts(t, err)
 	if app.ClientSecret == "" || app.ClientID == "" || app.CompanyID != f.company || !reflect.DeepEqual(app.Permissions, []string{"contacts.delete"}) {
 		t.Fatalf("app = %+v", app)
 	}
 	sign := func(claims jwt.MapClaims) string {
 		s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(app.ClientSecret))
-		must(t, err)
+		mustContacts(t, err)
 		return s
 	}
 	p, err := f.s.AuthenticateAppJWT(ctx, sign(jwt.MapClaims{"appId": app.ClientID, "exp": f.now.Add(time.Minute).Unix()}), f.company)
-	must(t, err)
+	mustContacts(t, err)
 	if p.CompanyID != f.company || p.KeyID != app.ClientID || !p.Can("contacts.delete") || p.Can("contacts.view") {
 		t.Fatalf("principal = %+v", p)
 	}
@@ -232,20 +232,20 @@ func TestAccessTokens(t *testing.T) {
 	ctx := context.Background()
 	f := newContactsFixture(t)
 	k, err := f.s.CreateAPIKey(ctx, f.company, nil, store.APIKeyInput{Name: "k"})
-	must(t, err)
+	mustContacts(t, err)
 	pair, err := f.s.IssueTokens(ctx, *k.Value, 10*time.Minute)
-	must(t, err)
+	mustContacts(t, err)
 	if pair.UserID != k.ID || !pair.Access.Expires.Equal(f.now.Add(10*time.Minute)) || !pair.Refresh.Expires.Equal(f.now.Add(240*time.Minute)) {
 		t.Fatalf("pair = %+v", pair)
 	}
 	p, err := f.s.AuthenticateAccessToken(ctx, pair.Access.Token, *k.Value)
-	must(t, err)
+	mustContacts(t, err)
 	if p.CompanyID != f.company || p.KeyID != k.ID {
 		t.Fatalf("principal = %+v", p)
 	}
 	f.now = f.now.Add(10*time.Minute - time.Microsecond)
 	_, err = f.s.AuthenticateAccessToken(ctx, pair.Access.Token, *k.Value)
-	must(t, err)
+	mustContacts(t, err)
 	f.now = f.now.Add(time.Microsecond)
 	if _, err := f.s.AuthenticateAccessToken(ctx, pair.Access.Token, *k.Value); store.ErrorReason(err) != store.ReasonTokenExpired {
 		t.Fatalf("at expiry: err = %v", err)
