@@ -63,8 +63,12 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	addr := fs.String("addr", defAddr, "address to listen on (env CALLSTORE_ADDR)")
 	path := dbFlag(fs, e)
+	tokenTTL := fs.Duration("token-ttl", time.Hour, "lifetime of access tokens issued by POST /auth/token (refresh tokens live 24 times as long)")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
+	}
+	if *tokenTTL <= 0 {
+		return fmt.Errorf("-token-ttl must be positive, got %s", *tokenTTL)
 	}
 	d, err := db.Open(ctx, *path)
 	if err != nil {
@@ -80,7 +84,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: handlers.NewServer(s, log, handlers.Config{}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: handlers.NewServer(s, log, handlers.Config{TokenTTL: *tokenTTL}), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(e.stdout, "callstore %s listening on http://%s (db %s)\n", version, ln.Addr(), *path)
 
 	errc := make(chan error, 1)

@@ -40,6 +40,7 @@ func commands() []command {
 		{"serve", "run the HTTP API", runServe},
 		{"company", "manage companies (company create -db F -name N)", runCompany},
 		{"apikey", "manage API keys (apikey create -db F -company ID -name N [-permissions ...] [-expires T])", runAPIKey},
+		{"app", "manage Kore.ai-style client apps (app create -db F -company ID -name N [-permissions ...])", runApp},
 		{"migrate", "apply pending schema migrations to a database file", runMigrate},
 		{"version", "print the version of callstore and of the schema it carries", runVersion},
 	}

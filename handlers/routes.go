@@ -18,5 +18,18 @@ func addRoutes(mux *http.ServeMux, s *store.Store, log *slog.Logger, cfg Config)
 	mux.Handle("PATCH /v1/api_key/{id}", key("api_keys.update", handleAPIKeyUpdate(s, log)))
 	mux.Handle("DELETE /v1/api_key/{id}", key("api_keys.delete", handleAPIKeyDelete(s, log)))
 
+	// Contacts: one deletion engine (store.DeleteContacts) in three dialects.
+	mux.Handle("GET /v1/contact/{$}", key("contacts.view", handleContactList(s, log)))
+	mux.Handle("GET /v1/contact/{id}", key("contacts.view", handleContactGet(s, log)))
+	mux.Handle("POST /v1/contact/bulk-delete", key("contacts.delete", handleContactBulkDelete(s, log)))
+	jwt := koreaiAuth(s, log) // Kore.ai-style: `auth: <HS256 JWT of an app>` + `accountId`
+	mux.Handle("DELETE /agentassist/api/v1/public/{streamId}/contacts/bulk-delete", jwt("contacts.delete", handleKoreaiBulkDelete(s, log)))
+	mux.Handle("DELETE /agentassist/api/v1/public/{streamId}/contacts/{id}", jwt("contacts.delete", handleKoreaiDelete(s, log)))
+	token := genlogsAuth(s, log) // GenLogs-style: `Access-Token` from POST /auth/token + `X-Api-Key`
+	mux.Handle("POST /auth/token", handleGenlogsToken(s, log, cfg.TokenTTL))
+	mux.Handle("POST /auth/token/{$}", handleGenlogsToken(s, log, cfg.TokenTTL)) // as in GenLogs's own example
+	mux.Handle("DELETE /onboarded-carrier/bulk/contacts", token("contacts.delete", handleGenlogsBulkDelete(s, log)))
+	mux.Handle("DELETE /onboarded-carrier/contacts/{contact_id}", token("contacts.delete", handleGenlogsDelete(s, log)))
+
 	mux.Handle("/", handleNotFound())
 }

@@ -30,14 +30,35 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countAPIKeysStmt, err = db.PrepareContext(ctx, countAPIKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query CountAPIKeys: %w", err)
 	}
+	if q.countCallsOfCompanyStmt, err = db.PrepareContext(ctx, countCallsOfCompany); err != nil {
+		return nil, fmt.Errorf("error preparing query CountCallsOfCompany: %w", err)
+	}
 	if q.countCompaniesStmt, err = db.PrepareContext(ctx, countCompanies); err != nil {
 		return nil, fmt.Errorf("error preparing query CountCompanies: %w", err)
 	}
 	if q.countCompanyCallsStmt, err = db.PrepareContext(ctx, countCompanyCalls); err != nil {
 		return nil, fmt.Errorf("error preparing query CountCompanyCalls: %w", err)
 	}
+	if q.countContactDeletionEffectsStmt, err = db.PrepareContext(ctx, countContactDeletionEffects); err != nil {
+		return nil, fmt.Errorf("error preparing query CountContactDeletionEffects: %w", err)
+	}
+	if q.countContactsStmt, err = db.PrepareContext(ctx, countContacts); err != nil {
+		return nil, fmt.Errorf("error preparing query CountContacts: %w", err)
+	}
+	if q.countLogsOfCompanyStmt, err = db.PrepareContext(ctx, countLogsOfCompany); err != nil {
+		return nil, fmt.Errorf("error preparing query CountLogsOfCompany: %w", err)
+	}
+	if q.countMessagesOfCompanyStmt, err = db.PrepareContext(ctx, countMessagesOfCompany); err != nil {
+		return nil, fmt.Errorf("error preparing query CountMessagesOfCompany: %w", err)
+	}
 	if q.createAPIKeyStmt, err = db.PrepareContext(ctx, createAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateAPIKey: %w", err)
+	}
+	if q.createAccessTokenStmt, err = db.PrepareContext(ctx, createAccessToken); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateAccessToken: %w", err)
+	}
+	if q.createAppStmt, err = db.PrepareContext(ctx, createApp); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateApp: %w", err)
 	}
 	if q.createCallStmt, err = db.PrepareContext(ctx, createCall); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateCall: %w", err)
@@ -57,11 +78,23 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.deleteAPIKeyStmt, err = db.PrepareContext(ctx, deleteAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteAPIKey: %w", err)
 	}
+	if q.deleteContactsStmt, err = db.PrepareContext(ctx, deleteContacts); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteContacts: %w", err)
+	}
+	if q.deleteExpiredAccessTokensStmt, err = db.PrepareContext(ctx, deleteExpiredAccessTokens); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteExpiredAccessTokens: %w", err)
+	}
 	if q.getAPIKeyStmt, err = db.PrepareContext(ctx, getAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query GetAPIKey: %w", err)
 	}
 	if q.getAPIKeyByHashStmt, err = db.PrepareContext(ctx, getAPIKeyByHash); err != nil {
 		return nil, fmt.Errorf("error preparing query GetAPIKeyByHash: %w", err)
+	}
+	if q.getAccessTokenStmt, err = db.PrepareContext(ctx, getAccessToken); err != nil {
+		return nil, fmt.Errorf("error preparing query GetAccessToken: %w", err)
+	}
+	if q.getAppStmt, err = db.PrepareContext(ctx, getApp); err != nil {
+		return nil, fmt.Errorf("error preparing query GetApp: %w", err)
 	}
 	if q.getCallStmt, err = db.PrepareContext(ctx, getCall); err != nil {
 		return nil, fmt.Errorf("error preparing query GetCall: %w", err)
@@ -80,6 +113,18 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listAPIKeysDescStmt, err = db.PrepareContext(ctx, listAPIKeysDesc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAPIKeysDesc: %w", err)
+	}
+	if q.listContactsAscStmt, err = db.PrepareContext(ctx, listContactsAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListContactsAsc: %w", err)
+	}
+	if q.listContactsDescStmt, err = db.PrepareContext(ctx, listContactsDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListContactsDesc: %w", err)
+	}
+	if q.listContactsWithActiveCallsStmt, err = db.PrepareContext(ctx, listContactsWithActiveCalls); err != nil {
+		return nil, fmt.Errorf("error preparing query ListContactsWithActiveCalls: %w", err)
+	}
+	if q.listOwnedContactIDsStmt, err = db.PrepareContext(ctx, listOwnedContactIDs); err != nil {
+		return nil, fmt.Errorf("error preparing query ListOwnedContactIDs: %w", err)
 	}
 	if q.updateAPIKeyStmt, err = db.PrepareContext(ctx, updateAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateAPIKey: %w", err)
@@ -102,6 +147,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countAPIKeysStmt: %w", cerr)
 		}
 	}
+	if q.countCallsOfCompanyStmt != nil {
+		if cerr := q.countCallsOfCompanyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countCallsOfCompanyStmt: %w", cerr)
+		}
+	}
 	if q.countCompaniesStmt != nil {
 		if cerr := q.countCompaniesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countCompaniesStmt: %w", cerr)
@@ -112,9 +162,39 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countCompanyCallsStmt: %w", cerr)
 		}
 	}
+	if q.countContactDeletionEffectsStmt != nil {
+		if cerr := q.countContactDeletionEffectsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countContactDeletionEffectsStmt: %w", cerr)
+		}
+	}
+	if q.countContactsStmt != nil {
+		if cerr := q.countContactsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countContactsStmt: %w", cerr)
+		}
+	}
+	if q.countLogsOfCompanyStmt != nil {
+		if cerr := q.countLogsOfCompanyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countLogsOfCompanyStmt: %w", cerr)
+		}
+	}
+	if q.countMessagesOfCompanyStmt != nil {
+		if cerr := q.countMessagesOfCompanyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countMessagesOfCompanyStmt: %w", cerr)
+		}
+	}
 	if q.createAPIKeyStmt != nil {
 		if cerr := q.createAPIKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing createAPIKeyStmt: %w", cerr)
+		}
+	}
+	if q.createAccessTokenStmt != nil {
+		if cerr := q.createAccessTokenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createAccessTokenStmt: %w", cerr)
+		}
+	}
+	if q.createAppStmt != nil {
+		if cerr := q.createAppStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createAppStmt: %w", cerr)
 		}
 	}
 	if q.createCallStmt != nil {
@@ -147,6 +227,16 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing deleteAPIKeyStmt: %w", cerr)
 		}
 	}
+	if q.deleteContactsStmt != nil {
+		if cerr := q.deleteContactsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteContactsStmt: %w", cerr)
+		}
+	}
+	if q.deleteExpiredAccessTokensStmt != nil {
+		if cerr := q.deleteExpiredAccessTokensStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteExpiredAccessTokensStmt: %w", cerr)
+		}
+	}
 	if q.getAPIKeyStmt != nil {
 		if cerr := q.getAPIKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getAPIKeyStmt: %w", cerr)
@@ -155,6 +245,16 @@ func (q *Queries) Close() error {
 	if q.getAPIKeyByHashStmt != nil {
 		if cerr := q.getAPIKeyByHashStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getAPIKeyByHashStmt: %w", cerr)
+		}
+	}
+	if q.getAccessTokenStmt != nil {
+		if cerr := q.getAccessTokenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getAccessTokenStmt: %w", cerr)
+		}
+	}
+	if q.getAppStmt != nil {
+		if cerr := q.getAppStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getAppStmt: %w", cerr)
 		}
 	}
 	if q.getCallStmt != nil {
@@ -185,6 +285,26 @@ func (q *Queries) Close() error {
 	if q.listAPIKeysDescStmt != nil {
 		if cerr := q.listAPIKeysDescStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listAPIKeysDescStmt: %w", cerr)
+		}
+	}
+	if q.listContactsAscStmt != nil {
+		if cerr := q.listContactsAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listContactsAscStmt: %w", cerr)
+		}
+	}
+	if q.listContactsDescStmt != nil {
+		if cerr := q.listContactsDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listContactsDescStmt: %w", cerr)
+		}
+	}
+	if q.listContactsWithActiveCallsStmt != nil {
+		if cerr := q.listContactsWithActiveCallsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listContactsWithActiveCallsStmt: %w", cerr)
+		}
+	}
+	if q.listOwnedContactIDsStmt != nil {
+		if cerr := q.listOwnedContactIDsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listOwnedContactIDsStmt: %w", cerr)
 		}
 	}
 	if q.updateAPIKeyStmt != nil {
@@ -234,55 +354,85 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 }
 
 type Queries struct {
-	db                         DBTX
-	tx                         *sql.Tx
-	callExistsStmt             *sql.Stmt
-	countAPIKeysStmt           *sql.Stmt
-	countCompaniesStmt         *sql.Stmt
-	countCompanyCallsStmt      *sql.Stmt
-	createAPIKeyStmt           *sql.Stmt
-	createCallStmt             *sql.Stmt
-	createCallLogStmt          *sql.Stmt
-	createCompanyStmt          *sql.Stmt
-	createContactStmt          *sql.Stmt
-	createMessageStmt          *sql.Stmt
-	deleteAPIKeyStmt           *sql.Stmt
-	getAPIKeyStmt              *sql.Stmt
-	getAPIKeyByHashStmt        *sql.Stmt
-	getCallStmt                *sql.Stmt
-	getCompanyStmt             *sql.Stmt
-	getContactStmt             *sql.Stmt
-	getContactByIdentifierStmt *sql.Stmt
-	listAPIKeysAscStmt         *sql.Stmt
-	listAPIKeysDescStmt        *sql.Stmt
-	updateAPIKeyStmt           *sql.Stmt
-	updateCallStmt             *sql.Stmt
+	db                              DBTX
+	tx                              *sql.Tx
+	callExistsStmt                  *sql.Stmt
+	countAPIKeysStmt                *sql.Stmt
+	countCallsOfCompanyStmt         *sql.Stmt
+	countCompaniesStmt              *sql.Stmt
+	countCompanyCallsStmt           *sql.Stmt
+	countContactDeletionEffectsStmt *sql.Stmt
+	countContactsStmt               *sql.Stmt
+	countLogsOfCompanyStmt          *sql.Stmt
+	countMessagesOfCompanyStmt      *sql.Stmt
+	createAPIKeyStmt                *sql.Stmt
+	createAccessTokenStmt           *sql.Stmt
+	createAppStmt                   *sql.Stmt
+	createCallStmt                  *sql.Stmt
+	createCallLogStmt               *sql.Stmt
+	createCompanyStmt               *sql.Stmt
+	createContactStmt               *sql.Stmt
+	createMessageStmt               *sql.Stmt
+	deleteAPIKeyStmt                *sql.Stmt
+	deleteContactsStmt              *sql.Stmt
+	deleteExpiredAccessTokensStmt   *sql.Stmt
+	getAPIKeyStmt                   *sql.Stmt
+	getAPIKeyByHashStmt             *sql.Stmt
+	getAccessTokenStmt              *sql.Stmt
+	getAppStmt                      *sql.Stmt
+	getCallStmt                     *sql.Stmt
+	getCompanyStmt                  *sql.Stmt
+	getContactStmt                  *sql.Stmt
+	getContactByIdentifierStmt      *sql.Stmt
+	listAPIKeysAscStmt              *sql.Stmt
+	listAPIKeysDescStmt             *sql.Stmt
+	listContactsAscStmt             *sql.Stmt
+	listContactsDescStmt            *sql.Stmt
+	listContactsWithActiveCallsStmt *sql.Stmt
+	listOwnedContactIDsStmt         *sql.Stmt
+	updateAPIKeyStmt                *sql.Stmt
+	updateCallStmt                  *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
-		db:                         tx,
-		tx:                         tx,
-		callExistsStmt:             q.callExistsStmt,
-		countAPIKeysStmt:           q.countAPIKeysStmt,
-		countCompaniesStmt:         q.countCompaniesStmt,
-		countCompanyCallsStmt:      q.countCompanyCallsStmt,
-		createAPIKeyStmt:           q.createAPIKeyStmt,
-		createCallStmt:             q.createCallStmt,
-		createCallLogStmt:          q.createCallLogStmt,
-		createCompanyStmt:          q.createCompanyStmt,
-		createContactStmt:          q.createContactStmt,
-		createMessageStmt:          q.createMessageStmt,
-		deleteAPIKeyStmt:           q.deleteAPIKeyStmt,
-		getAPIKeyStmt:              q.getAPIKeyStmt,
-		getAPIKeyByHashStmt:        q.getAPIKeyByHashStmt,
-		getCallStmt:                q.getCallStmt,
-		getCompanyStmt:             q.getCompanyStmt,
-		getContactStmt:             q.getContactStmt,
-		getContactByIdentifierStmt: q.getContactByIdentifierStmt,
-		listAPIKeysAscStmt:         q.listAPIKeysAscStmt,
-		listAPIKeysDescStmt:        q.listAPIKeysDescStmt,
-		updateAPIKeyStmt:           q.updateAPIKeyStmt,
-		updateCallStmt:             q.updateCallStmt,
+		db:                              tx,
+		tx:                              tx,
+		callExistsStmt:                  q.callExistsStmt,
+		countAPIKeysStmt:                q.countAPIKeysStmt,
+		countCallsOfCompanyStmt:         q.countCallsOfCompanyStmt,
+		countCompaniesStmt:              q.countCompaniesStmt,
+		countCompanyCallsStmt:           q.countCompanyCallsStmt,
+		countContactDeletionEffectsStmt: q.countContactDeletionEffectsStmt,
+		countContactsStmt:               q.countContactsStmt,
+		countLogsOfCompanyStmt:          q.countLogsOfCompanyStmt,
+		countMessagesOfCompanyStmt:      q.countMessagesOfCompanyStmt,
+		createAPIKeyStmt:                q.createAPIKeyStmt,
+		createAccessTokenStmt:           q.createAccessTokenStmt,
+		createAppStmt:                   q.createAppStmt,
+		createCallStmt:                  q.createCallStmt,
+		createCallLogStmt:               q.createCallLogStmt,
+		createCompanyStmt:               q.createCompanyStmt,
+		createContactStmt:               q.createContactStmt,
+		createMessageStmt:               q.createMessageStmt,
+		deleteAPIKeyStmt:                q.deleteAPIKeyStmt,
+		deleteContactsStmt:              q.deleteContactsStmt,
+		deleteExpiredAccessTokensStmt:   q.deleteExpiredAccessTokensStmt,
+		getAPIKeyStmt:                   q.getAPIKeyStmt,
+		getAPIKeyByHashStmt:             q.getAPIKeyByHashStmt,
+		getAccessTokenStmt:              q.getAccessTokenStmt,
+		getAppStmt:                      q.getAppStmt,
+		getCallStmt:                     q.getCallStmt,
+		getCompanyStmt:                  q.getCompanyStmt,
+		getContactStmt:                  q.getContactStmt,
+		getContactByIdentifierStmt:      q.getContactByIdentifierStmt,
+		listAPIKeysAscStmt:              q.listAPIKeysAscStmt,
+		listAPIKeysDescStmt:             q.listAPIKeysDescStmt,
+		listContactsAscStmt:             q.listContactsAscStmt,
+		listContactsDescStmt:            q.listContactsDescStmt,
+		listContactsWithActiveCallsStmt: q.listContactsWithActiveCallsStmt,
+		listOwnedContactIDsStmt:         q.listOwnedContactIDsStmt,
+		updateAPIKeyStmt:                q.updateAPIKeyStmt,
+		updateCallStmt:                  q.updateCallStmt,
 	}
 }
