@@ -27,11 +27,20 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.callExistsStmt, err = db.PrepareContext(ctx, callExists); err != nil {
 		return nil, fmt.Errorf("error preparing query CallExists: %w", err)
 	}
+	if q.callIDTakenStmt, err = db.PrepareContext(ctx, callIDTaken); err != nil {
+		return nil, fmt.Errorf("error preparing query CallIDTaken: %w", err)
+	}
+	if q.callLogIDTakenStmt, err = db.PrepareContext(ctx, callLogIDTaken); err != nil {
+		return nil, fmt.Errorf("error preparing query CallLogIDTaken: %w", err)
+	}
 	if q.countAPIKeysStmt, err = db.PrepareContext(ctx, countAPIKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query CountAPIKeys: %w", err)
 	}
 	if q.countCompaniesStmt, err = db.PrepareContext(ctx, countCompanies); err != nil {
 		return nil, fmt.Errorf("error preparing query CountCompanies: %w", err)
+	}
+	if q.countMessagesOfCallStmt, err = db.PrepareContext(ctx, countMessagesOfCall); err != nil {
+		return nil, fmt.Errorf("error preparing query CountMessagesOfCall: %w", err)
 	}
 	if q.createAPIKeyStmt, err = db.PrepareContext(ctx, createAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateAPIKey: %w", err)
@@ -54,6 +63,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.deleteAPIKeyStmt, err = db.PrepareContext(ctx, deleteAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteAPIKey: %w", err)
 	}
+	if q.deleteCallRowStmt, err = db.PrepareContext(ctx, deleteCallRow); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteCallRow: %w", err)
+	}
 	if q.getAPIKeyStmt, err = db.PrepareContext(ctx, getAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query GetAPIKey: %w", err)
 	}
@@ -62,6 +74,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.getCallStmt, err = db.PrepareContext(ctx, getCall); err != nil {
 		return nil, fmt.Errorf("error preparing query GetCall: %w", err)
+	}
+	if q.getCallLogRowStmt, err = db.PrepareContext(ctx, getCallLogRow); err != nil {
+		return nil, fmt.Errorf("error preparing query GetCallLogRow: %w", err)
 	}
 	if q.getCompanyStmt, err = db.PrepareContext(ctx, getCompany); err != nil {
 		return nil, fmt.Errorf("error preparing query GetCompany: %w", err)
@@ -84,6 +99,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.updateCallStmt, err = db.PrepareContext(ctx, updateCall); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateCall: %w", err)
 	}
+	if q.upsertContactStmt, err = db.PrepareContext(ctx, upsertContact); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertContact: %w", err)
+	}
 	return &q, nil
 }
 
@@ -94,6 +112,16 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing callExistsStmt: %w", cerr)
 		}
 	}
+	if q.callIDTakenStmt != nil {
+		if cerr := q.callIDTakenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing callIDTakenStmt: %w", cerr)
+		}
+	}
+	if q.callLogIDTakenStmt != nil {
+		if cerr := q.callLogIDTakenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing callLogIDTakenStmt: %w", cerr)
+		}
+	}
 	if q.countAPIKeysStmt != nil {
 		if cerr := q.countAPIKeysStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countAPIKeysStmt: %w", cerr)
@@ -102,6 +130,11 @@ func (q *Queries) Close() error {
 	if q.countCompaniesStmt != nil {
 		if cerr := q.countCompaniesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countCompaniesStmt: %w", cerr)
+		}
+	}
+	if q.countMessagesOfCallStmt != nil {
+		if cerr := q.countMessagesOfCallStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countMessagesOfCallStmt: %w", cerr)
 		}
 	}
 	if q.createAPIKeyStmt != nil {
@@ -139,6 +172,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing deleteAPIKeyStmt: %w", cerr)
 		}
 	}
+	if q.deleteCallRowStmt != nil {
+		if cerr := q.deleteCallRowStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteCallRowStmt: %w", cerr)
+		}
+	}
 	if q.getAPIKeyStmt != nil {
 		if cerr := q.getAPIKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getAPIKeyStmt: %w", cerr)
@@ -152,6 +190,11 @@ func (q *Queries) Close() error {
 	if q.getCallStmt != nil {
 		if cerr := q.getCallStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getCallStmt: %w", cerr)
+		}
+	}
+	if q.getCallLogRowStmt != nil {
+		if cerr := q.getCallLogRowStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getCallLogRowStmt: %w", cerr)
 		}
 	}
 	if q.getCompanyStmt != nil {
@@ -187,6 +230,11 @@ func (q *Queries) Close() error {
 	if q.updateCallStmt != nil {
 		if cerr := q.updateCallStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing updateCallStmt: %w", cerr)
+		}
+	}
+	if q.upsertContactStmt != nil {
+		if cerr := q.upsertContactStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertContactStmt: %w", cerr)
 		}
 	}
 	return err
@@ -229,8 +277,11 @@ type Queries struct {
 	db                         DBTX
 	tx                         *sql.Tx
 	callExistsStmt             *sql.Stmt
+	callIDTakenStmt            *sql.Stmt
+	callLogIDTakenStmt         *sql.Stmt
 	countAPIKeysStmt           *sql.Stmt
 	countCompaniesStmt         *sql.Stmt
+	countMessagesOfCallStmt    *sql.Stmt
 	createAPIKeyStmt           *sql.Stmt
 	createCallStmt             *sql.Stmt
 	createCallLogStmt          *sql.Stmt
@@ -238,9 +289,11 @@ type Queries struct {
 	createContactStmt          *sql.Stmt
 	createMessageStmt          *sql.Stmt
 	deleteAPIKeyStmt           *sql.Stmt
+	deleteCallRowStmt          *sql.Stmt
 	getAPIKeyStmt              *sql.Stmt
 	getAPIKeyByHashStmt        *sql.Stmt
 	getCallStmt                *sql.Stmt
+	getCallLogRowStmt          *sql.Stmt
 	getCompanyStmt             *sql.Stmt
 	getContactStmt             *sql.Stmt
 	getContactByIdentifierStmt *sql.Stmt
@@ -248,6 +301,7 @@ type Queries struct {
 	listAPIKeysDescStmt        *sql.Stmt
 	updateAPIKeyStmt           *sql.Stmt
 	updateCallStmt             *sql.Stmt
+	upsertContactStmt          *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
@@ -255,8 +309,11 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		db:                         tx,
 		tx:                         tx,
 		callExistsStmt:             q.callExistsStmt,
+		callIDTakenStmt:            q.callIDTakenStmt,
+		callLogIDTakenStmt:         q.callLogIDTakenStmt,
 		countAPIKeysStmt:           q.countAPIKeysStmt,
 		countCompaniesStmt:         q.countCompaniesStmt,
+		countMessagesOfCallStmt:    q.countMessagesOfCallStmt,
 		createAPIKeyStmt:           q.createAPIKeyStmt,
 		createCallStmt:             q.createCallStmt,
 		createCallLogStmt:          q.createCallLogStmt,
@@ -264,9 +321,11 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		createContactStmt:          q.createContactStmt,
 		createMessageStmt:          q.createMessageStmt,
 		deleteAPIKeyStmt:           q.deleteAPIKeyStmt,
+		deleteCallRowStmt:          q.deleteCallRowStmt,
 		getAPIKeyStmt:              q.getAPIKeyStmt,
 		getAPIKeyByHashStmt:        q.getAPIKeyByHashStmt,
 		getCallStmt:                q.getCallStmt,
+		getCallLogRowStmt:          q.getCallLogRowStmt,
 		getCompanyStmt:             q.getCompanyStmt,
 		getContactStmt:             q.getContactStmt,
 		getContactByIdentifierStmt: q.getContactByIdentifierStmt,
@@ -274,5 +333,6 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listAPIKeysDescStmt:        q.listAPIKeysDescStmt,
 		updateAPIKeyStmt:           q.updateAPIKeyStmt,
 		updateCallStmt:             q.updateCallStmt,
+		upsertContactStmt:          q.upsertContactStmt,
 	}
 }

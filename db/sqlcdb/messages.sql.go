@@ -9,6 +9,17 @@ import (
 	"context"
 )
 
+const countMessagesOfCall = `-- name: CountMessagesOfCall :one
+SELECT count(*) FROM messages WHERE call_id = ?
+`
+
+func (q *Queries) CountMessagesOfCall(ctx context.Context, callID string) (int64, error) {
+	row := q.queryRow(ctx, q.countMessagesOfCallStmt, countMessagesOfCall, callID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createMessage = `-- name: CreateMessage :exec
 INSERT INTO messages (call_id, created_date, id, role, content, tool_call)
 VALUES (?, ?, ?, ?, ?, ?)
