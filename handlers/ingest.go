@@ -62,6 +62,9 @@ func callFields(f *fields, imported bool) store.CallInput {
 				}
 				f.errs = append(f.errs, c.errs...)
 			}
+		} else if !f.has("from_number") && !f.has("to_number") {
+			f.fail("contact", "missing", "Field required: give contact {identifier, contact_type}, or from_number and to_number")
+			numbersRequired = false
 		}
 	}
 	in.FromNumber = deref(f.String("from_number", numbersRequired))

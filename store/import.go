@@ -69,11 +69,11 @@ func (ic *ImportCall) normalize() error {
 	for i := range ic.Messages {
 		m := &ic.Messages[i]
 		if err := m.normalize(); err != nil {
-			return prefixError(err, fmt.Sprintf("messages[%d]", i))
+			return prefixError(err, fmt.Sprintf("messages.%d", i))
 		}
 		if m.ID != "" {
 			if seen[m.ID] {
-				return Errorf(ECONFLICT, "MESSAGE_ALREADY_EXISTS", "messages[%d]: message id %s appears twice in this call", i, m.ID)
+				return Errorf(ECONFLICT, "MESSAGE_ALREADY_EXISTS", "messages.%d.id: message id %s appears twice in this call", i, m.ID)
 			}
 			seen[m.ID] = true
 		}
@@ -82,11 +82,11 @@ func (ic *ImportCall) normalize() error {
 	for i := range ic.Logs {
 		l := &ic.Logs[i]
 		if err := l.normalize(); err != nil {
-			return prefixError(err, fmt.Sprintf("logs[%d]", i))
+			return prefixError(err, fmt.Sprintf("logs.%d", i))
 		}
 		if l.ID != "" {
 			if seen[l.ID] {
-				return Errorf(ECONFLICT, "LOG_ALREADY_EXISTS", "logs[%d]: log id %s appears twice in this call", i, l.ID)
+				return Errorf(ECONFLICT, "LOG_ALREADY_EXISTS", "logs.%d.id: log id %s appears twice in this call", i, l.ID)
 			}
 			seen[l.ID] = true
 		}
@@ -237,7 +237,7 @@ func checkImportIDs(ctx context.Context, q *sqlcdb.Queries, ic *ImportCall) erro
 		if err != nil {
 			return err
 		} else if n > 0 {
-			return Errorf(ECONFLICT, "LOG_ALREADY_EXISTS", "logs[%d]: a log entry with id %s already exists", i, l.ID)
+			return Errorf(ECONFLICT, "LOG_ALREADY_EXISTS", "logs.%d.id: a log entry with id %s already exists", i, l.ID)
 		}
 	}
 	return nil
