@@ -75,13 +75,17 @@ func TestForeignKeysOnEveryConnection(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close() // held until the end, so the next Conn is a new connection
-		check("reader", func(ctx context.Context, query string, args ...any) scanner { return conn.QueryRowContext(ctx, query, args...) })
+		check("reader", func(ctx context.Context, query string, args ...any) scanner {
+			return conn.QueryRowContext(ctx, query, args...)
+		})
 	}
 	w, err := d.Write.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	check("writer", func(ctx context.Context, query string, args ...any) scanner { return w.QueryRowContext(ctx, query, args...) })
+	check("writer", func(ctx context.Context, query string, args ...any) scanner {
+		return w.QueryRowContext(ctx, query, args...)
+	})
 	w.Close()
 	if s := d.Read.Stats(); s.OpenConnections < readers {
 		t.Fatalf("the reader pool opened %d connections, want %d distinct ones", s.OpenConnections, readers)
