@@ -60,6 +60,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.createMessageStmt, err = db.PrepareContext(ctx, createMessage); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateMessage: %w", err)
 	}
+	if q.createMessages10Stmt, err = db.PrepareContext(ctx, createMessages10); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateMessages10: %w", err)
+	}
 	if q.deleteAPIKeyStmt, err = db.PrepareContext(ctx, deleteAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteAPIKey: %w", err)
 	}
@@ -165,6 +168,11 @@ func (q *Queries) Close() error {
 	if q.createMessageStmt != nil {
 		if cerr := q.createMessageStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing createMessageStmt: %w", cerr)
+		}
+	}
+	if q.createMessages10Stmt != nil {
+		if cerr := q.createMessages10Stmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createMessages10Stmt: %w", cerr)
 		}
 	}
 	if q.deleteAPIKeyStmt != nil {
@@ -288,6 +296,7 @@ type Queries struct {
 	createCompanyStmt          *sql.Stmt
 	createContactStmt          *sql.Stmt
 	createMessageStmt          *sql.Stmt
+	createMessages10Stmt       *sql.Stmt
 	deleteAPIKeyStmt           *sql.Stmt
 	deleteCallRowStmt          *sql.Stmt
 	getAPIKeyStmt              *sql.Stmt
@@ -320,6 +329,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		createCompanyStmt:          q.createCompanyStmt,
 		createContactStmt:          q.createContactStmt,
 		createMessageStmt:          q.createMessageStmt,
+		createMessages10Stmt:       q.createMessages10Stmt,
 		deleteAPIKeyStmt:           q.deleteAPIKeyStmt,
 		deleteCallRowStmt:          q.deleteCallRowStmt,
 		getAPIKeyStmt:              q.getAPIKeyStmt,
