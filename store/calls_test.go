@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,13 @@ func wantCode(tb testing.TB, err error, code store.Code, reason string) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
 
 func TestCreateCall(t *testing.T) {
 	e := newIngestEnv(t)
@@ -290,6 +298,32 @@ func TestAppendMessages(t *testing.T) {
 		}
 		if n, _ := e.queries().CountMessagesOfCall(e.ctx, c.ID); n != 3 {
 			t.Fatalf("stored %d messages", n)
+		}
+	})
+	t.Run("TensAndRest", func(t *testing.T) {
+		c := e.mustCall(t, store.CallInput{FromNumber: "a", ToNumber: "b"})
+		var in []store.MessageInput
+		for i := 0; i < 23; i++ {
+			m := store.MessageInput{Role: []string{"user", "assistant", "tool"}[i%3], Content: ptr(fmt.Sprintf("m%d", i))}
+			if i%3 == 2 {
+				m.Content, m.ToolCall = nil, json.RawMessage(fmt.Sprintf(`{"function_name":"f%d","payload":{},"status":"success","type":"function"}`, i))
+			}
+			in = append(in, m)
+		}
+		out, err := e.S.AppendMessages(e.ctx, e.P, c.ID, in)
+		if err != nil || len(out) != 23 {
+			t.Fatalf("append: %d %v", len(out), err)
+		}
+		rows, err := e.queries().ListMessageRowsOfCall(e.ctx, c.ID)
+		if err != nil || len(rows) != 23 {
+			t.Fatalf("stored %d rows: %v", len(rows), err)
+		}
+		for i, r := range rows {
+			want := out[i]
+			if r.ID != want.ID || r.Role != in[i].Role || r.CreatedDate != e.Clock.Now().Add(time.Duration(i)*time.Microsecond).UnixMicro() ||
+				fmt.Sprint(deref(r.Content)) != fmt.Sprint(deref(in[i].Content)) || deref(r.ToolCall) != string(in[i].ToolCall) {
+				t.Fatalf("row %d = %+v, want %+v", i, r, want)
+			}
 		}
 	})
 	t.Run("ErrBatchSize", func(t *testing.T) {

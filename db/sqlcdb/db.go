@@ -96,6 +96,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listAPIKeysDescStmt, err = db.PrepareContext(ctx, listAPIKeysDesc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAPIKeysDesc: %w", err)
 	}
+	if q.listMessageRowsOfCallStmt, err = db.PrepareContext(ctx, listMessageRowsOfCall); err != nil {
+		return nil, fmt.Errorf("error preparing query ListMessageRowsOfCall: %w", err)
+	}
 	if q.updateAPIKeyStmt, err = db.PrepareContext(ctx, updateAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateAPIKey: %w", err)
 	}
@@ -230,6 +233,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listAPIKeysDescStmt: %w", cerr)
 		}
 	}
+	if q.listMessageRowsOfCallStmt != nil {
+		if cerr := q.listMessageRowsOfCallStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listMessageRowsOfCallStmt: %w", cerr)
+		}
+	}
 	if q.updateAPIKeyStmt != nil {
 		if cerr := q.updateAPIKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing updateAPIKeyStmt: %w", cerr)
@@ -308,6 +316,7 @@ type Queries struct {
 	getContactByIdentifierStmt *sql.Stmt
 	listAPIKeysAscStmt         *sql.Stmt
 	listAPIKeysDescStmt        *sql.Stmt
+	listMessageRowsOfCallStmt  *sql.Stmt
 	updateAPIKeyStmt           *sql.Stmt
 	updateCallStmt             *sql.Stmt
 	upsertContactStmt          *sql.Stmt
@@ -341,6 +350,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getContactByIdentifierStmt: q.getContactByIdentifierStmt,
 		listAPIKeysAscStmt:         q.listAPIKeysAscStmt,
 		listAPIKeysDescStmt:        q.listAPIKeysDescStmt,
+		listMessageRowsOfCallStmt:  q.listMessageRowsOfCallStmt,
 		updateAPIKeyStmt:           q.updateAPIKeyStmt,
 		updateCallStmt:             q.updateCallStmt,
 		upsertContactStmt:          q.upsertContactStmt,
