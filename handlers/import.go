@@ -37,6 +37,9 @@ func handleCallImport(s *store.Store, log *slog.Logger) http.Handler {
 	})
 }
 
+// utf8BOM is tolerated at the start of a file (some exporters write one).
+var utf8BOM = []byte("\xef\xbb\xbf")
+
 // importLines reads r as NDJSON and yields each non-blank line parsed, or with the reason it cannot
 // be imported. A failure to read the body (too large, connection lost) is reported at the line
 // where it happened and ends the input.
@@ -55,6 +58,9 @@ func importLines(r io.Reader) iter.Seq[store.ImportLine] {
 				}
 				yield(l)
 				return
+			}
+			if n == 1 {
+				line = bytes.TrimPrefix(line, utf8BOM)
 			}
 			switch {
 			case tooLong:

@@ -175,6 +175,21 @@ func TestImportLimitsAndEdges(t *testing.T) {
 			t.Fatalf("result = %+v", res)
 		}
 	})
+	t.Run("ByteOrderMark", func(t *testing.T) {
+		res := e.importNDJSON(e.Key, []byte("\xef\xbb\xbf"+`{"contact":{"identifier":"+34600000401"}}`+"\n"))
+		if res.Imported != 1 || len(res.Failed) != 0 {
+			t.Fatalf("result = %+v", res)
+		}
+	})
+	t.Run("CreatedAtStart", func(t *testing.T) {
+		res := e.importNDJSON(e.Key, []byte(`{"id":"0190a1b2-0000-7000-8000-000000000501","contact":{"identifier":"+34600000501"},"start_time":"2024-02-02T10:00:00Z"}`))
+		if res.Imported != 1 {
+			t.Fatalf("result = %+v", res)
+		}
+		if m := e.do("PATCH", "/v1/call/0190a1b2-0000-7000-8000-000000000501", e.Key, map[string]any{}).Map(t); m["created_date"] != "2024-02-02T10:00:00Z" {
+			t.Fatalf("created_date = %v, want the start_time", m["created_date"])
+		}
+	})
 	t.Run("AnyContentType", func(t *testing.T) {
 		r := e.doHeaders("POST", "/v1/call/import", http.Header{"Authorization": {"Bearer " + e.Key}, "Content-Type": {"text/plain"}}, `{"contact":{"identifier":"+34600000301"}}`)
 		wantStatus(t, r, 200)

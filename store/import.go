@@ -65,6 +65,10 @@ func (ic *ImportCall) normalize() error {
 	if err := ic.Call.normalize(); err != nil {
 		return err
 	}
+	// A record of a past call without created_date was created when it started, not when imported.
+	if ic.Call.CreatedDate == nil && ic.Call.StartTime != nil {
+		ic.Call.CreatedDate = ic.Call.StartTime
+	}
 	seen := make(map[string]bool)
 	for i := range ic.Messages {
 		m := &ic.Messages[i]
