@@ -104,11 +104,9 @@ func readLine(br *bufio.Reader, buf []byte, max int) (line []byte, tooLong bool,
 func parseImportLine(n int, line []byte) store.ImportLine {
 	f, errs := parseObject(line)
 	if errs != nil {
-		msg := "the line is not valid JSON"
+		msg := "the line must be a JSON object"
 		if errs[0].Type == "json_invalid" {
 			msg = fmt.Sprintf("the line is not valid JSON (error near byte %v)", errs[0].Loc[len(errs[0].Loc)-1])
-		} else {
-			msg = "the line must be a JSON object"
 		}
 		return store.ImportLine{Line: n, Err: store.Errorf(store.EINVALID, "INVALID_JSON", "%s", msg)}
 	}

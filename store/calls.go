@@ -134,8 +134,7 @@ func checkObject(name string, raw json.RawMessage) error {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil
 	}
-	var m map[string]json.RawMessage
-	if raw[0] != '{' || json.Unmarshal(raw, &m) != nil {
+	if raw[0] != '{' || !json.Valid(raw) { // valid JSON that starts with '{' is an object
 		return Errorf(EINVALID, "INVALID_"+strings.ToUpper(name), "%s must be a JSON object or null", name)
 	}
 	return nil
