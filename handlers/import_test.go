@@ -20,8 +20,8 @@ import (
 	"callstore/store"
 )
 
-// importResult is the body of POST /v1/call/import.
-type importResult struct {
+// importResponse is the body of POST /v1/call/import.
+type importResponse struct {
 	Imported int64 `json:"imported"`
 	Failed   []struct {
 		Line      int    `json:"line"`
@@ -31,11 +31,11 @@ type importResult struct {
 	FailedCount int64 `json:"failed_count"`
 }
 
-func (e *testEnv) importNDJSON(key string, body []byte) importResult {
+func (e *testEnv) importNDJSON(key string, body []byte) importResponse {
 	e.t.Helper()
 	r := e.doHeaders("POST", "/v1/call/import", http.Header{"Authorization": {"Bearer " + key}, "Content-Type": {"application/x-ndjson"}}, body)
 	wantStatus(e.t, r, 200)
-	var res importResult
+	var res importResponse
 	r.JSON(e.t, &res)
 	if res.Failed == nil {
 		e.t.Fatalf("failed must be a list, got %s", r.Body)
@@ -43,7 +43,7 @@ func (e *testEnv) importNDJSON(key string, body []byte) importResult {
 	return res
 }
 
-func readTestdata(tb testing.TB, name string) []byte {
+func readImportFixture(tb testing.TB, name string) []byte {
 	tb.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "testdata", name))
 	if err != nil {
@@ -54,7 +54,7 @@ func readTestdata(tb testing.TB, name string) []byte {
 
 func TestImportGood(t *testing.T) {
 	e := newEnv(t)
-	res := e.importNDJSON(e.Key, readTestdata(t, "import_good.ndjson"))
+	res := e.importNDJSON(e.Key, readImportFixture(t, "import_good.ndjson"))
 	if res.Imported != 6 || len(res.Failed) != 0 || res.FailedCount != 0 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -72,7 +72,7 @@ func TestImportGood(t *testing.T) {
 			c["identifier"] != "+34600000001" || c["created_date"] != "2025-03-01T08:59:58Z" || c["id"] == "ignored" {
 			t.Fatalf("imported call = %s", r.Body)
 		}
-		if n := e.messageCount("0190a1b2-0000-7000-8000-000000000001"); n != 3 {
+		if n := e.countMessages("0190a1b2-0000-7000-8000-000000000001"); n != 3 {
 			t.Fatalf("messages = %d", n)
 		}
 		lg, err := sqlcdb.New(e.Store.DB().Read).GetCallLogRow(ctx, "0190a1b2-0000-7000-8000-0000000000c1")
@@ -98,7 +98,7 @@ func TestImportGood(t *testing.T) {
 		_, otherKey := e.newCompany("other")
 		wantError(t, e.do("PATCH", "/v1/call/0190a1b2-0000-7000-8000-000000000001", otherKey, map[string]any{}), 404, "CALL_NOT_FOUND")
 		// Ids are global: the other company cannot import over them, and is not told whose they are.
-		res := e.importNDJSON(otherKey, readTestdata(t, "import_good.ndjson"))
+		res := e.importNDJSON(otherKey, readImportFixture(t, "import_good.ndjson"))
 		if res.Imported != 3 || res.FailedCount != 3 {
 			t.Fatalf("second import = %+v", res)
 		}
@@ -112,7 +112,7 @@ func TestImportGood(t *testing.T) {
 
 func TestImportMixed(t *testing.T) {
 	e := newEnv(t)
-	res := e.importNDJSON(e.Key, readTestdata(t, "import_mixed.ndjson"))
+	res := e.importNDJSON(e.Key, readImportFixture(t, "import_mixed.ndjson"))
 	want := []string{
 		"2:INVALID_JSON", "3:INVALID_JSON", "4:VALIDATION_ERROR", "5:CALL_ALREADY_EXISTS", "6:INVALID_CALL_TIMES",
 		"7:VALIDATION_ERROR", "8:VALIDATION_ERROR", "9:MESSAGE_ALREADY_EXISTS", "10:VALIDATION_ERROR", "11:VALIDATION_ERROR",
@@ -139,7 +139,7 @@ func TestImportMixed(t *testing.T) {
 	}
 	// The good lines are there; nothing of the bad ones is.
 	wantStatus(t, e.do("PATCH", "/v1/call/0190a1b2-0000-7000-8000-0000000000d2", e.Key, map[string]any{}), 200)
-	if n := e.messageCount("0190a1b2-0000-7000-8000-0000000000d2"); n != 1 {
+	if n := e.countMessages("0190a1b2-0000-7000-8000-0000000000d2"); n != 1 {
 		t.Fatalf("line 14 messages = %d", n)
 	}
 	m := e.do("PATCH", "/v1/call/0190a1b2-0000-7000-8000-0000000000d1", e.Key, map[string]any{}).Map(t)
@@ -150,7 +150,7 @@ func TestImportMixed(t *testing.T) {
 		// A contact created by a refused line would keep the refused line's time as created_date;
 		// creating a call for it now must give a fresh contact.
 		e.Clock.Advance(time.Second)
-		c := e.newCall(e.Key, map[string]any{"from_number": "x", "to_number": "+34600000" + line})
+		c := e.createTestCall(e.Key, map[string]any{"from_number": "x", "to_number": "+34600000" + line})
 		if c["contact"].(map[string]any)["created_date"] != e.Clock.Now().Format(time.RFC3339) {
 			t.Fatalf("a refused line (contact +34600000%s) left its contact behind", line)
 		}
@@ -204,7 +204,7 @@ func TestImportLimitsAndEdges(t *testing.T) {
 //
 //	go test ./handlers/ -run '^$' -bench BenchmarkImportHTTP -benchtime=2000x
 func BenchmarkImportHTTP(b *testing.B) {
-	e := newFileEnv(b, filepath.Join(b.TempDir(), "bench.db"))
+	e := newFileTestEnv(b, filepath.Join(b.TempDir(), "bench.db"))
 	var body bytes.Buffer
 	for i := 0; i < b.N; i++ {
 		start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)
@@ -238,7 +238,7 @@ func BenchmarkImportHTTP(b *testing.B) {
 }
 
 // newFileEnv is newEnv over a database file (separate writer and reader pools, WAL), as served.
-func newFileEnv(tb testing.TB, path string) *testEnv {
+func newFileTestEnv(tb testing.TB, path string) *testEnv {
 	tb.Helper()
 	d, err := db.Open(context.Background(), path)
 	if err != nil {

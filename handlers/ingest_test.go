@@ -12,7 +12,7 @@ import (
 )
 
 // newCall creates an outbound call through the API and returns its body.
-func (e *testEnv) newCall(key string, body map[string]any) map[string]any {
+func (e *testEnv) createTestCall(key string, body map[string]any) map[string]any {
 	e.t.Helper()
 	if body == nil {
 		body = map[string]any{"from_number": "+34910000000", "to_number": "+34600000000"}
@@ -23,7 +23,7 @@ func (e *testEnv) newCall(key string, body map[string]any) map[string]any {
 }
 
 // messageCount reads how many messages a call has, straight from the database.
-func (e *testEnv) messageCount(callID string) int64 {
+func (e *testEnv) countMessages(callID string) int64 {
 	e.t.Helper()
 	n, err := sqlcdb.New(e.Store.DB().Read).CountMessagesOfCall(context.Background(), callID)
 	if err != nil {
@@ -32,7 +32,7 @@ func (e *testEnv) messageCount(callID string) int64 {
 	return n
 }
 
-func (e *testEnv) getCall(id string) store.Call {
+func (e *testEnv) storedCall(id string) store.Call {
 	e.t.Helper()
 	c, err := e.Store.GetCall(context.Background(), store.Principal{CompanyID: e.Company.ID}, id)
 	if err != nil {
@@ -54,7 +54,7 @@ func ingestRoutes(callID string) []struct{ method, path, perm, body string } {
 
 func TestIngestAuth(t *testing.T) {
 	e := newEnv(t)
-	callID := e.newCall(e.Key, nil)["id"].(string)
+	callID := e.createTestCall(e.Key, nil)["id"].(string)
 	for _, rt := range ingestRoutes(callID) {
 		t.Run(rt.method+" "+rt.path, func(t *testing.T) {
 			wantError(t, e.do(rt.method, rt.path, "", rt.body), 401, "INVALID_API_KEY")
@@ -98,7 +98,7 @@ func TestCallCreate(t *testing.T) {
 	e := newEnv(t)
 	t.Run("Outbound", func(t *testing.T) {
 		av := store.NewID()
-		m := e.newCall(e.Key, map[string]any{"from_number": "+34910000000", "to_number": "+34600000001", "dynamic_variables": map[string]any{"name": "Ana"}, "agent_version_id": av})
+		m := e.createTestCall(e.Key, map[string]any{"from_number": "+34910000000", "to_number": "+34600000001", "dynamic_variables": map[string]any{"name": "Ana"}, "agent_version_id": av})
 		contact := m["contact"].(map[string]any)
 		now := e.Clock.Now().Format(time.RFC3339)
 		if m["status"] != "dialing" || m["type"] != "outbound" || m["agent_version_id"] != av || contact["identifier"] != "+34600000001" ||
@@ -111,17 +111,17 @@ func TestCallCreate(t *testing.T) {
 				t.Errorf("field %s missing", k)
 			}
 		}
-		if got := e.getCall(m["id"].(string)); got.Contact.ID != contact["id"] {
+		if got := e.storedCall(m["id"].(string)); got.Contact.ID != contact["id"] {
 			t.Fatalf("stored contact = %+v", got.Contact)
 		}
-		again := e.newCall(e.Key, map[string]any{"from_number": "+34910000000", "to_number": "+34600000001"})
+		again := e.createTestCall(e.Key, map[string]any{"from_number": "+34910000000", "to_number": "+34600000001"})
 		if again["contact"].(map[string]any)["id"] != contact["id"] {
 			t.Fatalf("contact not reused: %v", again["contact"])
 		}
 	})
 	t.Run("InboundRecord", func(t *testing.T) {
 		agent, phone := store.NewID(), store.NewID()
-		m := e.newCall(e.Key, map[string]any{
+		m := e.createTestCall(e.Key, map[string]any{
 			"from_number": "+34600000002", "to_number": "+34910000000", "type": "inbound", "status": "completed",
 			"agent_id": agent, "phone_register_id": phone, "contact_type": "web",
 			"start_time": "2025-02-03T10:00:00Z", "end_time": "2025-02-03T10:02:05.900Z", "end_reason": "hangup", "recording_url": "https://rec/1.wav",
@@ -177,7 +177,7 @@ func TestCallCreate(t *testing.T) {
 		wantError(t, r, 400, "INVALID_CALL_TIMES")
 		// The refused call created nothing: its contact is new when it is first really used.
 		e.Clock.Advance(time.Hour)
-		m := e.newCall(e.Key, map[string]any{"from_number": "a", "to_number": "+34600000077"})
+		m := e.createTestCall(e.Key, map[string]any{"from_number": "a", "to_number": "+34600000077"})
 		if m["contact"].(map[string]any)["created_date"] != e.Clock.Now().Format(time.RFC3339) {
 			t.Fatalf("a refused request created the contact: %v", m["contact"])
 		}
@@ -188,7 +188,7 @@ func TestCallUpdate(t *testing.T) {
 	e := newEnv(t)
 	patch := func(id string, body any) *response { return e.do("PATCH", "/v1/call/"+id, e.Key, body) }
 	t.Run("Lifecycle", func(t *testing.T) {
-		id := e.newCall(e.Key, nil)["id"].(string)
+		id := e.createTestCall(e.Key, nil)["id"].(string)
 		e.Clock.Advance(2 * time.Second)
 		r := patch(id, map[string]any{"status": "in_progress"})
 		wantStatus(t, r, 200)
@@ -216,19 +216,19 @@ func TestCallUpdate(t *testing.T) {
 		}
 	})
 	t.Run("ErrTransition", func(t *testing.T) {
-		id := e.newCall(e.Key, nil)["id"].(string)
+		id := e.createTestCall(e.Key, nil)["id"].(string)
 		wantStatus(t, patch(id, map[string]any{"status": "in_progress"}), 200)
 		wantError(t, patch(id, map[string]any{"status": "dialing"}), 409, "INVALID_STATUS_TRANSITION")
 	})
 	t.Run("ErrTimes", func(t *testing.T) {
-		id := e.newCall(e.Key, nil)["id"].(string)
+		id := e.createTestCall(e.Key, nil)["id"].(string)
 		wantError(t, patch(id, map[string]any{"start_time": "2025-01-01T10:00:00Z", "end_time": "2025-01-01T09:00:00Z", "status": "completed"}), 400, "INVALID_CALL_TIMES")
-		if c := e.getCall(id); c.Status != "dialing" || c.StartTime != nil {
+		if c := e.storedCall(id); c.Status != "dialing" || c.StartTime != nil {
 			t.Fatalf("a refused update changed the call: %+v", c)
 		}
 	})
 	t.Run("ErrValidation", func(t *testing.T) {
-		id := e.newCall(e.Key, nil)["id"].(string)
+		id := e.createTestCall(e.Key, nil)["id"].(string)
 		for _, tc := range []struct {
 			name string
 			body any
@@ -247,16 +247,16 @@ func TestCallUpdate(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) { wantValidation(t, patch(id, tc.body), tc.loc...) })
 		}
 		wantValidation(t, patch("not-a-uuid", map[string]any{}), "path", "id")
-		if c := e.getCall(id); c.Status != "dialing" {
+		if c := e.storedCall(id); c.Status != "dialing" {
 			t.Fatalf("refused updates changed the call: %+v", c)
 		}
 	})
 	t.Run("ErrNotFoundAndTenants", func(t *testing.T) {
 		wantError(t, patch(store.NewID(), map[string]any{"status": "completed"}), 404, "CALL_NOT_FOUND")
 		_, otherKey := e.newCompany("other")
-		id := e.newCall(e.Key, nil)["id"].(string)
+		id := e.createTestCall(e.Key, nil)["id"].(string)
 		wantError(t, e.do("PATCH", "/v1/call/"+id, otherKey, map[string]any{"status": "completed"}), 404, "CALL_NOT_FOUND")
-		if c := e.getCall(id); c.Status != "dialing" {
+		if c := e.storedCall(id); c.Status != "dialing" {
 			t.Fatalf("another company changed the call: %+v", c)
 		}
 	})
@@ -264,7 +264,7 @@ func TestCallUpdate(t *testing.T) {
 
 func TestMessageAppend(t *testing.T) {
 	e := newEnv(t)
-	callID := e.newCall(e.Key, nil)["id"].(string)
+	callID := e.createTestCall(e.Key, nil)["id"].(string)
 	path := "/v1/call/" + callID + "/message"
 	t.Run("One", func(t *testing.T) {
 		r := e.do("POST", path, e.Key, map[string]any{"role": "assistant", "content": "Hola"})
@@ -277,7 +277,7 @@ func TestMessageAppend(t *testing.T) {
 		}
 	})
 	t.Run("ArrayKeepsOrder", func(t *testing.T) {
-		before := e.messageCount(callID)
+		before := e.countMessages(callID)
 		r := e.do("POST", path, e.Key, []map[string]any{
 			{"role": "user", "content": "a"},
 			{"role": "tool", "content": nil, "tool_call": map[string]any{"function_name": "book", "payload": map[string]any{"day": "mon"}, "status": "success", "extra": 1}},
@@ -303,16 +303,16 @@ func TestMessageAppend(t *testing.T) {
 				t.Fatalf("body %s lacks %s", r.Body, want)
 			}
 		}
-		if n := e.messageCount(callID); n != before+4 {
+		if n := e.countMessages(callID); n != before+4 {
 			t.Fatalf("stored %d, want %d", n, before+4)
 		}
 	})
 	t.Run("EndedCallStillTakesMessages", func(t *testing.T) {
-		id := e.newCall(e.Key, map[string]any{"from_number": "a", "to_number": "b", "status": "completed"})["id"].(string)
+		id := e.createTestCall(e.Key, map[string]any{"from_number": "a", "to_number": "b", "status": "completed"})["id"].(string)
 		wantStatus(t, e.do("POST", "/v1/call/"+id+"/message", e.Key, map[string]any{"role": "user"}), 201)
 	})
 	t.Run("ErrValidation", func(t *testing.T) {
-		before := e.messageCount(callID)
+		before := e.countMessages(callID)
 		many := make([]map[string]any, store.MaxAppend+1)
 		for i := range many {
 			many[i] = map[string]any{"role": "user"}
@@ -343,16 +343,16 @@ func TestMessageAppend(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) { wantValidation(t, e.do("POST", path, e.Key, tc.body), tc.loc...) })
 		}
 		wantValidation(t, e.do("POST", "/v1/call/xyz/message", e.Key, map[string]any{"role": "user"}), "path", "id")
-		if n := e.messageCount(callID); n != before {
+		if n := e.countMessages(callID); n != before {
 			t.Fatalf("refused requests stored messages: %d -> %d", before, n)
 		}
 	})
 	t.Run("ErrNotFoundAndTenants", func(t *testing.T) {
 		wantError(t, e.do("POST", "/v1/call/"+store.NewID()+"/message", e.Key, map[string]any{"role": "user"}), 404, "CALL_NOT_FOUND")
 		_, otherKey := e.newCompany("other")
-		before := e.messageCount(callID)
+		before := e.countMessages(callID)
 		wantError(t, e.do("POST", path, otherKey, map[string]any{"role": "user"}), 404, "CALL_NOT_FOUND")
-		if e.messageCount(callID) != before {
+		if e.countMessages(callID) != before {
 			t.Fatal("another company appended a message")
 		}
 	})
@@ -360,7 +360,7 @@ func TestMessageAppend(t *testing.T) {
 
 func TestLogAppend(t *testing.T) {
 	e := newEnv(t)
-	callID := e.newCall(e.Key, nil)["id"].(string)
+	callID := e.createTestCall(e.Key, nil)["id"].(string)
 	path := "/v1/log/call/" + callID
 	t.Run("OneAndMany", func(t *testing.T) {
 		r := e.do("POST", path, e.Key, map[string]any{"level": "INFO", "category": "CALL_LIFECYCLE", "event": "call.started", "trace_id": "abc", "data": map[string]any{"k": "v"}})

@@ -69,16 +69,16 @@ func (e *ingestEnv) mustCall(tb testing.TB, in store.CallInput) store.Call {
 // queries reads the database directly, for what no store method shows.
 func (e *ingestEnv) queries() *sqlcdb.Queries { return sqlcdb.New(e.S.DB().Read) }
 
-func wantCode(tb testing.TB, err error, code store.Code, reason string) {
+func wantErrCode(tb testing.TB, err error, code store.Code, reason string) {
 	tb.Helper()
 	if store.ErrorCode(err) != code || store.ErrorReason(err) != reason {
 		tb.Fatalf("err = %v (reason %q), want %s %s", err, store.ErrorReason(err), code, reason)
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
+func ptrOf[T any](v T) *T { return &v }
 
-func deref(s *string) string {
+func strOf(s *string) string {
 	if s == nil {
 		return ""
 	}
@@ -139,11 +139,11 @@ func TestCreateCall(t *testing.T) {
 		start := time.Date(2025, 5, 1, 10, 0, 0, 0, time.UTC)
 		end := start.Add(90*time.Second + 999*time.Millisecond)
 		c := e.mustCall(t, store.CallInput{FromNumber: "a", ToNumber: "b", Status: "completed", StartTime: &start, EndTime: &end,
-			EndReason: ptr("hangup"), RecordingURL: ptr("https://r/1.wav"), DynamicVariables: json.RawMessage(`{"k":1}`)})
+			EndReason: ptrOf("hangup"), RecordingURL: ptrOf("https://r/1.wav"), DynamicVariables: json.RawMessage(`{"k":1}`)})
 		if c.Duration == nil || *c.Duration != 90 || c.Status != "completed" || *c.EndReason != "hangup" || string(c.DynamicVariables) != `{"k":1}` {
 			t.Fatalf("call = %+v", c)
 		}
-		given := e.mustCall(t, store.CallInput{FromNumber: "a", ToNumber: "b", StartTime: &start, EndTime: &end, Duration: ptr(int64(7))})
+		given := e.mustCall(t, store.CallInput{FromNumber: "a", ToNumber: "b", StartTime: &start, EndTime: &end, Duration: ptrOf(int64(7))})
 		if *given.Duration != 7 {
 			t.Fatalf("a given duration is kept, got %d", *given.Duration)
 		}
@@ -153,7 +153,7 @@ func TestCreateCall(t *testing.T) {
 		e.mustCall(t, store.CallInput{ID: id, FromNumber: "a", ToNumber: "b"})
 		other := e.newPrincipal(t, "other2")
 		_, err := e.S.CreateCall(e.ctx, other, store.CallInput{ID: strings.ToUpper(id), FromNumber: "a", ToNumber: "b"})
-		wantCode(t, err, store.ECONFLICT, "CALL_ALREADY_EXISTS")
+		wantErrCode(t, err, store.ECONFLICT, "CALL_ALREADY_EXISTS")
 		if strings.Contains(err.Error(), e.P.CompanyID) {
 			t.Fatalf("error reveals the owner: %v", err)
 		}
@@ -172,14 +172,14 @@ func TestCreateCall(t *testing.T) {
 			"BadStatus":          {store.CallInput{Status: "ringing", FromNumber: "a", ToNumber: "b"}, "INVALID_CALL_STATUS"},
 			"BadContactType":     {store.CallInput{ContactType: "fax", FromNumber: "a", ToNumber: "b"}, "INVALID_CONTACT_TYPE"},
 			"EndBeforeStart":     {store.CallInput{FromNumber: "a", ToNumber: "b", StartTime: &start, EndTime: &before}, "INVALID_CALL_TIMES"},
-			"NegativeDuration":   {store.CallInput{FromNumber: "a", ToNumber: "b", Duration: ptr(int64(-1))}, "INVALID_DURATION"},
+			"NegativeDuration":   {store.CallInput{FromNumber: "a", ToNumber: "b", Duration: ptrOf(int64(-1))}, "INVALID_DURATION"},
 			"DynamicVarsNotObj":  {store.CallInput{FromNumber: "a", ToNumber: "b", DynamicVariables: json.RawMessage(`[1]`)}, "INVALID_DYNAMIC_VARIABLES"},
 			"BadID":              {store.CallInput{ID: "nope", FromNumber: "a", ToNumber: "b"}, "INVALID_CALL_ID"},
 			"ContactTypeInBlock": {store.CallInput{Contact: &store.ContactInput{Identifier: "x", ContactType: "fax"}}, "INVALID_CONTACT_TYPE"},
 		} {
 			t.Run(name, func(t *testing.T) {
 				_, err := e.S.CreateCall(e.ctx, e.P, tc.in)
-				wantCode(t, err, store.EINVALID, tc.reason)
+				wantErrCode(t, err, store.EINVALID, tc.reason)
 			})
 		}
 	})
@@ -192,39 +192,39 @@ func TestUpdateCall(t *testing.T) {
 		c := newCall(t)
 		e.Clock.Advance(time.Second)
 		started := e.Clock.Now()
-		c, err := e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{Status: ptr("in_progress")})
+		c, err := e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{Status: ptrOf("in_progress")})
 		if err != nil || c.Status != "in_progress" || c.StartTime == nil || !c.StartTime.Equal(started) || c.EndTime != nil {
 			t.Fatalf("in_progress: %+v %v", c, err)
 		}
 		e.Clock.Advance(61*time.Second + 500*time.Millisecond)
-		c, err = e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{Status: ptr("completed"), EndReason: store.Patch[string]{Set: true, Value: ptr("hangup")}})
+		c, err = e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{Status: ptrOf("completed"), EndReason: store.Patch[string]{Set: true, Value: ptrOf("hangup")}})
 		if err != nil || c.Status != "completed" || !c.EndTime.Equal(e.Clock.Now()) || c.Duration == nil || *c.Duration != 61 || *c.EndReason != "hangup" {
 			t.Fatalf("completed: %+v %v", c, err)
 		}
 	})
 	t.Run("TerminalIsFinal", func(t *testing.T) {
 		c := newCall(t)
-		_, err := e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{Status: ptr("no_answer")})
+		_, err := e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{Status: ptrOf("no_answer")})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, st := range []string{"dialing", "in_progress", "completed", "failed", "transferred"} {
-			_, err = e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{Status: ptr(st)})
-			wantCode(t, err, store.ECONFLICT, "CALL_ALREADY_ENDED")
+			_, err = e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{Status: ptrOf(st)})
+			wantErrCode(t, err, store.ECONFLICT, "CALL_ALREADY_ENDED")
 		}
 		// The same status again is a no-op, and the other fields may still be set.
-		got, err := e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{Status: ptr("no_answer"), RecordingURL: store.Patch[string]{Set: true, Value: ptr("https://r/2.wav")}})
+		got, err := e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{Status: ptrOf("no_answer"), RecordingURL: store.Patch[string]{Set: true, Value: ptrOf("https://r/2.wav")}})
 		if err != nil || got.Status != "no_answer" || *got.RecordingURL != "https://r/2.wav" {
 			t.Fatalf("late recording: %+v %v", got, err)
 		}
 	})
 	t.Run("NoWayBackToDialing", func(t *testing.T) {
 		c := newCall(t)
-		if _, err := e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{Status: ptr("in_progress")}); err != nil {
+		if _, err := e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{Status: ptrOf("in_progress")}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{Status: ptr("dialing")})
-		wantCode(t, err, store.ECONFLICT, "INVALID_STATUS_TRANSITION")
+		_, err := e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{Status: ptrOf("dialing")})
+		wantErrCode(t, err, store.ECONFLICT, "INVALID_STATUS_TRANSITION")
 	})
 	t.Run("TimesAndClearing", func(t *testing.T) {
 		c := newCall(t)
@@ -232,8 +232,8 @@ func TestUpdateCall(t *testing.T) {
 		end := start.Add(10 * time.Second)
 		c, err := e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{
 			StartTime: store.Patch[time.Time]{Set: true, Value: &start}, EndTime: store.Patch[time.Time]{Set: true, Value: &end},
-			DynamicVariables: store.Patch[json.RawMessage]{Set: true, Value: ptr(json.RawMessage(`{"a":"b"}`))},
-			EndReason:        store.Patch[string]{Set: true, Value: ptr("x")},
+			DynamicVariables: store.Patch[json.RawMessage]{Set: true, Value: ptrOf(json.RawMessage(`{"a":"b"}`))},
+			EndReason:        store.Patch[string]{Set: true, Value: ptrOf("x")},
 		})
 		if err != nil || *c.Duration != 10 || string(c.DynamicVariables) != `{"a":"b"}` || c.Status != "dialing" {
 			t.Fatalf("times: %+v %v", c, err)
@@ -248,15 +248,15 @@ func TestUpdateCall(t *testing.T) {
 		}
 		early := start.Add(-time.Second)
 		_, err = e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{EndTime: store.Patch[time.Time]{Set: true, Value: &early}})
-		wantCode(t, err, store.EINVALID, "INVALID_CALL_TIMES")
+		wantErrCode(t, err, store.EINVALID, "INVALID_CALL_TIMES")
 		got, _ := e.S.GetCall(e.ctx, e.P, c.ID)
 		if got.EndTime != nil {
 			t.Fatalf("a refused update changed the call: %+v", got)
 		}
 	})
 	t.Run("ImportedDurationSurvivesOtherUpdates", func(t *testing.T) {
-		c := e.mustCall(t, store.CallInput{FromNumber: "a", ToNumber: "b", Status: "completed", Duration: ptr(int64(42))})
-		c, err := e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{RecordingURL: store.Patch[string]{Set: true, Value: ptr("u")}})
+		c := e.mustCall(t, store.CallInput{FromNumber: "a", ToNumber: "b", Status: "completed", Duration: ptrOf(int64(42))})
+		c, err := e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{RecordingURL: store.Patch[string]{Set: true, Value: ptrOf("u")}})
 		if err != nil || c.Duration == nil || *c.Duration != 42 {
 			t.Fatalf("duration lost: %+v %v", c, err)
 		}
@@ -264,18 +264,18 @@ func TestUpdateCall(t *testing.T) {
 	t.Run("ErrNotFound", func(t *testing.T) {
 		c := newCall(t)
 		other := e.newPrincipal(t, "other")
-		_, err := e.S.UpdateCall(e.ctx, other, c.ID, store.CallUpdate{Status: ptr("completed")})
-		wantCode(t, err, store.ENOTFOUND, "CALL_NOT_FOUND")
+		_, err := e.S.UpdateCall(e.ctx, other, c.ID, store.CallUpdate{Status: ptrOf("completed")})
+		wantErrCode(t, err, store.ENOTFOUND, "CALL_NOT_FOUND")
 		_, err = e.S.UpdateCall(e.ctx, e.P, store.NewID(), store.CallUpdate{})
-		wantCode(t, err, store.ENOTFOUND, "CALL_NOT_FOUND")
+		wantErrCode(t, err, store.ENOTFOUND, "CALL_NOT_FOUND")
 		if got, _ := e.S.GetCall(e.ctx, e.P, c.ID); got.Status != "dialing" {
 			t.Fatalf("another company changed the call: %+v", got)
 		}
 	})
 	t.Run("ErrBadStatus", func(t *testing.T) {
 		c := newCall(t)
-		_, err := e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{Status: ptr("ringing")})
-		wantCode(t, err, store.EINVALID, "INVALID_CALL_STATUS")
+		_, err := e.S.UpdateCall(e.ctx, e.P, c.ID, store.CallUpdate{Status: ptrOf("ringing")})
+		wantErrCode(t, err, store.EINVALID, "INVALID_CALL_STATUS")
 	})
 }
 
@@ -285,8 +285,8 @@ func TestAppendMessages(t *testing.T) {
 	t.Run("OrderWithoutDates", func(t *testing.T) {
 		at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 		out, err := e.S.AppendMessages(e.ctx, e.P, c.ID, []store.MessageInput{
-			{Role: "assistant", Content: ptr("hi")},
-			{Role: "user", Content: ptr("hello"), CreatedDate: &at},
+			{Role: "assistant", Content: ptrOf("hi")},
+			{Role: "user", Content: ptrOf("hello"), CreatedDate: &at},
 			{Role: "tool", ToolCall: json.RawMessage(`{"tool_name":"hangup","payload":{},"status":"success","type":"call_tool"}`)},
 		})
 		if err != nil || len(out) != 3 {
@@ -304,7 +304,7 @@ func TestAppendMessages(t *testing.T) {
 		c := e.mustCall(t, store.CallInput{FromNumber: "a", ToNumber: "b"})
 		var in []store.MessageInput
 		for i := 0; i < 23; i++ {
-			m := store.MessageInput{Role: []string{"user", "assistant", "tool"}[i%3], Content: ptr(fmt.Sprintf("m%d", i))}
+			m := store.MessageInput{Role: []string{"user", "assistant", "tool"}[i%3], Content: ptrOf(fmt.Sprintf("m%d", i))}
 			if i%3 == 2 {
 				m.Content, m.ToolCall = nil, json.RawMessage(fmt.Sprintf(`{"function_name":"f%d","payload":{},"status":"success","type":"function"}`, i))
 			}
@@ -321,20 +321,20 @@ func TestAppendMessages(t *testing.T) {
 		for i, r := range rows {
 			want := out[i]
 			if r.ID != want.ID || r.Role != in[i].Role || r.CreatedDate != e.Clock.Now().Add(time.Duration(i)*time.Microsecond).UnixMicro() ||
-				fmt.Sprint(deref(r.Content)) != fmt.Sprint(deref(in[i].Content)) || deref(r.ToolCall) != string(in[i].ToolCall) {
+				fmt.Sprint(strOf(r.Content)) != fmt.Sprint(strOf(in[i].Content)) || strOf(r.ToolCall) != string(in[i].ToolCall) {
 				t.Fatalf("row %d = %+v, want %+v", i, r, want)
 			}
 		}
 	})
 	t.Run("ErrBatchSize", func(t *testing.T) {
 		_, err := e.S.AppendMessages(e.ctx, e.P, c.ID, nil)
-		wantCode(t, err, store.EINVALID, "INVALID_BATCH_SIZE")
+		wantErrCode(t, err, store.EINVALID, "INVALID_BATCH_SIZE")
 		_, err = e.S.AppendMessages(e.ctx, e.P, c.ID, make([]store.MessageInput, store.MaxAppend+1))
-		wantCode(t, err, store.EINVALID, "INVALID_BATCH_SIZE")
+		wantErrCode(t, err, store.EINVALID, "INVALID_BATCH_SIZE")
 	})
 	t.Run("ErrRuleNamesItem", func(t *testing.T) {
 		_, err := e.S.AppendMessages(e.ctx, e.P, c.ID, []store.MessageInput{{Role: "user"}, {Role: "robot"}})
-		wantCode(t, err, store.EINVALID, "INVALID_MESSAGE_ROLE")
+		wantErrCode(t, err, store.EINVALID, "INVALID_MESSAGE_ROLE")
 		if !strings.HasPrefix(store.ErrorMessage(err), "item 1:") {
 			t.Fatalf("message = %q", store.ErrorMessage(err))
 		}
@@ -345,7 +345,7 @@ func TestAppendMessages(t *testing.T) {
 	t.Run("ErrNotFound", func(t *testing.T) {
 		other := e.newPrincipal(t, "other")
 		_, err := e.S.AppendMessages(e.ctx, other, c.ID, []store.MessageInput{{Role: "user"}})
-		wantCode(t, err, store.ENOTFOUND, "CALL_NOT_FOUND")
+		wantErrCode(t, err, store.ENOTFOUND, "CALL_NOT_FOUND")
 	})
 }
 
@@ -354,7 +354,7 @@ func TestAppendLogs(t *testing.T) {
 	c := e.mustCall(t, store.CallInput{FromNumber: "a", ToNumber: "b"})
 	t.Run("OK", func(t *testing.T) {
 		out, err := e.S.AppendLogs(e.ctx, e.P, c.ID, []store.LogInput{
-			{Level: "INFO", Category: "CALL_LIFECYCLE", Event: "call.started", TraceID: ptr("t1"), Data: json.RawMessage(`{"x":1}`)},
+			{Level: "INFO", Category: "CALL_LIFECYCLE", Event: "call.started", TraceID: ptrOf("t1"), Data: json.RawMessage(`{"x":1}`)},
 			{Level: "ERROR", Category: "CALL_TOOLS", Event: "tool.failed"},
 		})
 		if err != nil || len(out) != 2 || *out[0].CallID != c.ID || *out[0].TraceID != "t1" || !out[1].Timestamp.Equal(e.Clock.Now().Add(time.Microsecond)) {
@@ -373,11 +373,11 @@ func TestAppendLogs(t *testing.T) {
 			"INVALID_DATA":         {Level: "INFO", Category: "USER", Event: "e", Data: json.RawMessage(`"s"`)},
 		} {
 			_, err := e.S.AppendLogs(e.ctx, e.P, c.ID, []store.LogInput{in})
-			wantCode(t, err, store.EINVALID, reason)
+			wantErrCode(t, err, store.EINVALID, reason)
 		}
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {
 		_, err := e.S.AppendLogs(e.ctx, e.P, store.NewID(), []store.LogInput{{Level: "INFO", Category: "USER", Event: "e"}})
-		wantCode(t, err, store.ENOTFOUND, "CALL_NOT_FOUND")
+		wantErrCode(t, err, store.ENOTFOUND, "CALL_NOT_FOUND")
 	})
 }

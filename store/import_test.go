@@ -12,10 +12,10 @@ import (
 	"callstore/store"
 )
 
-func seq(lines ...store.ImportLine) iter.Seq[store.ImportLine] { return slices.Values(lines) }
+func lineSeq(lines ...store.ImportLine) iter.Seq[store.ImportLine] { return slices.Values(lines) }
 
 // goodLine is a complete finished call with n messages and m logs and no ids.
-func goodLine(line int, contact string, n, m int) store.ImportLine {
+func goodImportLine(line int, contact string, n, m int) store.ImportLine {
 	start := time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC).Add(time.Duration(line) * time.Minute)
 	end := start.Add(3*time.Minute + 20*time.Second)
 	ic := store.ImportCall{Call: store.CallInput{
@@ -24,10 +24,10 @@ func goodLine(line int, contact string, n, m int) store.ImportLine {
 	}}
 	for i := 0; i < n; i++ {
 		role := []string{"assistant", "user"}[i%2]
-		ic.Messages = append(ic.Messages, store.MessageInput{Role: role, Content: ptr(fmt.Sprintf("turn %d of the conversation, some words to make it realistic", i))})
+		ic.Messages = append(ic.Messages, store.MessageInput{Role: role, Content: ptrOf(fmt.Sprintf("turn %d of the conversation, some words to make it realistic", i))})
 	}
 	for i := 0; i < m; i++ {
-		ic.Logs = append(ic.Logs, store.LogInput{Level: "INFO", Category: "CALL_LIFECYCLE", Event: "call.event", TraceID: ptr("trace"), Data: json.RawMessage(`{"i":1}`)})
+		ic.Logs = append(ic.Logs, store.LogInput{Level: "INFO", Category: "CALL_LIFECYCLE", Event: "call.event", TraceID: ptrOf("trace"), Data: json.RawMessage(`{"i":1}`)})
 	}
 	return store.ImportLine{Line: line, Call: ic}
 }
@@ -59,31 +59,31 @@ func TestImport(t *testing.T) {
 	}
 
 	callID, msgID, logID := store.NewID(), store.NewID(), store.NewID()
-	withIDs := goodLine(1, "+34600000001", 2, 1)
+	withIDs := goodImportLine(1, "+34600000001", 2, 1)
 	withIDs.Call.Call.ID = callID
 	withIDs.Call.Messages[0].ID = msgID
 	withIDs.Call.Logs[0].ID = logID
 	at := time.Date(2025, 6, 1, 9, 1, 5, 0, time.UTC)
 	withIDs.Call.Messages[1].CreatedDate = &at
 
-	dupCall := goodLine(3, "+34600000003", 1, 0)
+	dupCall := goodImportLine(3, "+34600000003", 1, 0)
 	dupCall.Call.Call.ID = callID
-	foreignID := goodLine(4, "+34600000004", 0, 0)
+	foreignID := goodImportLine(4, "+34600000004", 0, 0)
 	foreignID.Call.Call.ID = taken.ID
-	dupMsg := goodLine(5, "+34600000005", 2, 0)
+	dupMsg := goodImportLine(5, "+34600000005", 2, 0)
 	dupMsg.Call.Messages[0].ID, dupMsg.Call.Messages[1].ID = msgID, msgID
-	foreignLog := goodLine(6, "+34600000006", 0, 1)
+	foreignLog := goodImportLine(6, "+34600000006", 0, 1)
 	foreignLog.Call.Logs[0].ID = takenLog[0].ID
-	badTimes := goodLine(7, "+34600000007", 0, 0)
-	badTimes.Call.Call.EndTime = ptr(badTimes.Call.Call.StartTime.Add(-time.Second))
-	badRole := goodLine(8, "+34600000008", 3, 0)
+	badTimes := goodImportLine(7, "+34600000007", 0, 0)
+	badTimes.Call.Call.EndTime = ptrOf(badTimes.Call.Call.StartTime.Add(-time.Second))
+	badRole := goodImportLine(8, "+34600000008", 3, 0)
 	badRole.Call.Messages[2].Role = "narrator"
-	earlier := goodLine(10, "+34600000001", 0, 0) // same contact as line 1, called earlier
-	earlier.Call.Call.CreatedDate = ptr(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
+	earlier := goodImportLine(10, "+34600000001", 0, 0) // same contact as line 1, called earlier
+	earlier.Call.Call.CreatedDate = ptrOf(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
 
-	res, err := e.S.Import(e.ctx, e.P, seq(
+	res, err := e.S.Import(e.ctx, e.P, lineSeq(
 		withIDs,
-		goodLine(2, "+34600000002", 0, 0),
+		goodImportLine(2, "+34600000002", 0, 0),
 		dupCall, foreignID, dupMsg, foreignLog, badTimes, badRole,
 		store.ImportLine{Line: 9, Err: store.Errorf(store.EINVALID, "INVALID_JSON", "the line is not valid JSON")},
 		earlier,
@@ -138,14 +138,14 @@ func TestImportAcrossBatches(t *testing.T) {
 	var lines []store.ImportLine
 	var want []string
 	for i := 1; i <= 1234; i++ {
-		l := goodLine(i, fmt.Sprintf("+3460%07d", i%50), 2, 1)
+		l := goodImportLine(i, fmt.Sprintf("+3460%07d", i%50), 2, 1)
 		if i%100 == 0 {
 			l.Call.Call.Status = "unknown"
 			want = append(want, fmt.Sprintf("%d:INVALID_CALL_STATUS", i))
 		}
 		lines = append(lines, l)
 	}
-	res, err := e.S.Import(e.ctx, e.P, seq(lines...))
+	res, err := e.S.Import(e.ctx, e.P, lineSeq(lines...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,10 +163,10 @@ func TestImportWriteFailureRedone(t *testing.T) {
 	ghost := store.Principal{CompanyID: store.NewID()}
 	var lines []store.ImportLine
 	for i := 1; i <= 3; i++ {
-		lines = append(lines, goodLine(i, "+34600000001", 1, 1))
+		lines = append(lines, goodImportLine(i, "+34600000001", 1, 1))
 	}
 	lines[1] = store.ImportLine{Line: 2, Err: store.Errorf(store.EINVALID, "VALIDATION_ERROR", "role: Field required")}
-	res, err := e.S.Import(e.ctx, ghost, seq(lines...))
+	res, err := e.S.Import(e.ctx, ghost, lineSeq(lines...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestImportFailureListCapped(t *testing.T) {
 
 func TestImportEmpty(t *testing.T) {
 	e := newIngestEnv(t)
-	res, err := e.S.Import(e.ctx, e.P, seq())
+	res, err := e.S.Import(e.ctx, e.P, lineSeq())
 	if err != nil || res.Imported != 0 || res.Failed == nil || len(res.Failed) != 0 {
 		t.Fatalf("empty import = %+v, %v (failed must be [] not null)", res, err)
 	}
@@ -212,11 +212,11 @@ func BenchmarkImport(b *testing.B) {
 	e := newIngestEnvAt(b, filepath.Join(b.TempDir(), "bench.db"))
 	lines := make([]store.ImportLine, b.N)
 	for i := range lines {
-		lines[i] = goodLine(i+1, fmt.Sprintf("+3460%07d", i%5000), 20, 5)
+		lines[i] = goodImportLine(i+1, fmt.Sprintf("+3460%07d", i%5000), 20, 5)
 	}
 	b.ResetTimer()
 	start := time.Now()
-	res, err := e.S.Import(e.ctx, e.P, seq(lines...))
+	res, err := e.S.Import(e.ctx, e.P, lineSeq(lines...))
 	elapsed := time.Since(start)
 	if err != nil || res.Imported != int64(b.N) {
 		b.Fatalf("imported %d of %d: %v %v", res.Imported, b.N, res.Failed, err)

@@ -15,7 +15,7 @@ func TestDeleteCallRow(t *testing.T) {
 	c := e.mustCall(t, store.CallInput{FromNumber: "a", ToNumber: "b"})
 	keep := e.mustCall(t, store.CallInput{FromNumber: "a", ToNumber: "b"})
 	for _, id := range []string{c.ID, keep.ID} {
-		if _, err := e.S.AppendMessages(e.ctx, e.P, id, []store.MessageInput{{Role: "user", Content: ptr("hi")}, {Role: "assistant"}}); err != nil {
+		if _, err := e.S.AppendMessages(e.ctx, e.P, id, []store.MessageInput{{Role: "user", Content: ptrOf("hi")}, {Role: "assistant"}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -57,7 +57,7 @@ func TestForeignKeysOnEveryConnection(t *testing.T) {
 		t.Fatal("a file database must have a separate reader pool")
 	}
 	const readers = 6
-	check := func(name string, q func(ctx context.Context, query string, args ...any) scanner) {
+	check := func(name string, q func(ctx context.Context, query string, args ...any) rowScanner) {
 		t.Helper()
 		var on int
 		// sqlc cannot express PRAGMA statements, so this test (only) runs them as strings.
@@ -75,7 +75,7 @@ func TestForeignKeysOnEveryConnection(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close() // held until the end, so the next Conn is a new connection
-		check("reader", func(ctx context.Context, query string, args ...any) scanner {
+		check("reader", func(ctx context.Context, query string, args ...any) rowScanner {
 			return conn.QueryRowContext(ctx, query, args...)
 		})
 	}
@@ -83,7 +83,7 @@ func TestForeignKeysOnEveryConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check("writer", func(ctx context.Context, query string, args ...any) scanner {
+	check("writer", func(ctx context.Context, query string, args ...any) rowScanner {
 		return w.QueryRowContext(ctx, query, args...)
 	})
 	w.Close()
@@ -113,4 +113,4 @@ func TestWriterVisibleToReaders(t *testing.T) {
 	}
 }
 
-type scanner interface{ Scan(dest ...any) error }
+type rowScanner interface{ Scan(dest ...any) error }
