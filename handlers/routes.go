@@ -18,6 +18,13 @@ func addRoutes(mux *http.ServeMux, s *store.Store, log *slog.Logger, cfg Config)
 	mux.Handle("PATCH /v1/api_key/{id}", key("api_keys.update", handleAPIKeyUpdate(s, log)))
 	mux.Handle("DELETE /v1/api_key/{id}", key("api_keys.delete", handleAPIKeyDelete(s, log)))
 
+	// Ingest: recording calls, their transcripts and audit logs, and bulk import (NDJSON)
+	mux.Handle("POST /v1/call/{$}", key("calls.create", handleCallCreate(s, log)))
+	mux.Handle("POST /v1/call/import", key("calls.create", handleCallImport(s, log)))
+	mux.Handle("PATCH /v1/call/{id}", key("calls.update", handleCallUpdate(s, log)))
+	mux.Handle("POST /v1/call/{id}/message", key("calls.update", handleMessageAppend(s, log)))
+	mux.Handle("POST /v1/log/call/{call_id}", key("calls.update", handleLogAppend(s, log)))
+
 	// Contacts: one deletion engine (store.DeleteContacts) in three dialects.
 	mux.Handle("GET /v1/contact/{$}", key("contacts.view", handleContactList(s, log)))
 	mux.Handle("GET /v1/contact/{id}", key("contacts.view", handleContactGet(s, log)))

@@ -27,6 +27,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.callExistsStmt, err = db.PrepareContext(ctx, callExists); err != nil {
 		return nil, fmt.Errorf("error preparing query CallExists: %w", err)
 	}
+	if q.callIDTakenStmt, err = db.PrepareContext(ctx, callIDTaken); err != nil {
+		return nil, fmt.Errorf("error preparing query CallIDTaken: %w", err)
+	}
+	if q.callLogIDTakenStmt, err = db.PrepareContext(ctx, callLogIDTaken); err != nil {
+		return nil, fmt.Errorf("error preparing query CallLogIDTaken: %w", err)
+	}
 	if q.countAPIKeysStmt, err = db.PrepareContext(ctx, countAPIKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query CountAPIKeys: %w", err)
 	}
@@ -47,6 +53,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.countLogsOfCompanyStmt, err = db.PrepareContext(ctx, countLogsOfCompany); err != nil {
 		return nil, fmt.Errorf("error preparing query CountLogsOfCompany: %w", err)
+	}
+	if q.countMessagesOfCallStmt, err = db.PrepareContext(ctx, countMessagesOfCall); err != nil {
+		return nil, fmt.Errorf("error preparing query CountMessagesOfCall: %w", err)
 	}
 	if q.countMessagesOfCompanyStmt, err = db.PrepareContext(ctx, countMessagesOfCompany); err != nil {
 		return nil, fmt.Errorf("error preparing query CountMessagesOfCompany: %w", err)
@@ -75,8 +84,14 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.createMessageStmt, err = db.PrepareContext(ctx, createMessage); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateMessage: %w", err)
 	}
+	if q.createMessages10Stmt, err = db.PrepareContext(ctx, createMessages10); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateMessages10: %w", err)
+	}
 	if q.deleteAPIKeyStmt, err = db.PrepareContext(ctx, deleteAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteAPIKey: %w", err)
+	}
+	if q.deleteCallRowStmt, err = db.PrepareContext(ctx, deleteCallRow); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteCallRow: %w", err)
 	}
 	if q.deleteContactsStmt, err = db.PrepareContext(ctx, deleteContacts); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteContacts: %w", err)
@@ -98,6 +113,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.getCallStmt, err = db.PrepareContext(ctx, getCall); err != nil {
 		return nil, fmt.Errorf("error preparing query GetCall: %w", err)
+	}
+	if q.getCallLogRowStmt, err = db.PrepareContext(ctx, getCallLogRow); err != nil {
+		return nil, fmt.Errorf("error preparing query GetCallLogRow: %w", err)
 	}
 	if q.getCompanyStmt, err = db.PrepareContext(ctx, getCompany); err != nil {
 		return nil, fmt.Errorf("error preparing query GetCompany: %w", err)
@@ -123,6 +141,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listContactsWithActiveCallsStmt, err = db.PrepareContext(ctx, listContactsWithActiveCalls); err != nil {
 		return nil, fmt.Errorf("error preparing query ListContactsWithActiveCalls: %w", err)
 	}
+	if q.listMessageRowsOfCallStmt, err = db.PrepareContext(ctx, listMessageRowsOfCall); err != nil {
+		return nil, fmt.Errorf("error preparing query ListMessageRowsOfCall: %w", err)
+	}
 	if q.listOwnedContactIDsStmt, err = db.PrepareContext(ctx, listOwnedContactIDs); err != nil {
 		return nil, fmt.Errorf("error preparing query ListOwnedContactIDs: %w", err)
 	}
@@ -132,6 +153,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.updateCallStmt, err = db.PrepareContext(ctx, updateCall); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateCall: %w", err)
 	}
+	if q.upsertContactStmt, err = db.PrepareContext(ctx, upsertContact); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertContact: %w", err)
+	}
 	return &q, nil
 }
 
@@ -140,6 +164,16 @@ func (q *Queries) Close() error {
 	if q.callExistsStmt != nil {
 		if cerr := q.callExistsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing callExistsStmt: %w", cerr)
+		}
+	}
+	if q.callIDTakenStmt != nil {
+		if cerr := q.callIDTakenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing callIDTakenStmt: %w", cerr)
+		}
+	}
+	if q.callLogIDTakenStmt != nil {
+		if cerr := q.callLogIDTakenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing callLogIDTakenStmt: %w", cerr)
 		}
 	}
 	if q.countAPIKeysStmt != nil {
@@ -175,6 +209,11 @@ func (q *Queries) Close() error {
 	if q.countLogsOfCompanyStmt != nil {
 		if cerr := q.countLogsOfCompanyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countLogsOfCompanyStmt: %w", cerr)
+		}
+	}
+	if q.countMessagesOfCallStmt != nil {
+		if cerr := q.countMessagesOfCallStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countMessagesOfCallStmt: %w", cerr)
 		}
 	}
 	if q.countMessagesOfCompanyStmt != nil {
@@ -222,9 +261,19 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing createMessageStmt: %w", cerr)
 		}
 	}
+	if q.createMessages10Stmt != nil {
+		if cerr := q.createMessages10Stmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createMessages10Stmt: %w", cerr)
+		}
+	}
 	if q.deleteAPIKeyStmt != nil {
 		if cerr := q.deleteAPIKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteAPIKeyStmt: %w", cerr)
+		}
+	}
+	if q.deleteCallRowStmt != nil {
+		if cerr := q.deleteCallRowStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteCallRowStmt: %w", cerr)
 		}
 	}
 	if q.deleteContactsStmt != nil {
@@ -260,6 +309,11 @@ func (q *Queries) Close() error {
 	if q.getCallStmt != nil {
 		if cerr := q.getCallStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getCallStmt: %w", cerr)
+		}
+	}
+	if q.getCallLogRowStmt != nil {
+		if cerr := q.getCallLogRowStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getCallLogRowStmt: %w", cerr)
 		}
 	}
 	if q.getCompanyStmt != nil {
@@ -302,6 +356,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listContactsWithActiveCallsStmt: %w", cerr)
 		}
 	}
+	if q.listMessageRowsOfCallStmt != nil {
+		if cerr := q.listMessageRowsOfCallStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listMessageRowsOfCallStmt: %w", cerr)
+		}
+	}
 	if q.listOwnedContactIDsStmt != nil {
 		if cerr := q.listOwnedContactIDsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listOwnedContactIDsStmt: %w", cerr)
@@ -315,6 +374,11 @@ func (q *Queries) Close() error {
 	if q.updateCallStmt != nil {
 		if cerr := q.updateCallStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing updateCallStmt: %w", cerr)
+		}
+	}
+	if q.upsertContactStmt != nil {
+		if cerr := q.upsertContactStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertContactStmt: %w", cerr)
 		}
 	}
 	return err
@@ -357,6 +421,8 @@ type Queries struct {
 	db                              DBTX
 	tx                              *sql.Tx
 	callExistsStmt                  *sql.Stmt
+	callIDTakenStmt                 *sql.Stmt
+	callLogIDTakenStmt              *sql.Stmt
 	countAPIKeysStmt                *sql.Stmt
 	countCallsOfCompanyStmt         *sql.Stmt
 	countCompaniesStmt              *sql.Stmt
@@ -364,6 +430,7 @@ type Queries struct {
 	countContactDeletionEffectsStmt *sql.Stmt
 	countContactsStmt               *sql.Stmt
 	countLogsOfCompanyStmt          *sql.Stmt
+	countMessagesOfCallStmt         *sql.Stmt
 	countMessagesOfCompanyStmt      *sql.Stmt
 	createAPIKeyStmt                *sql.Stmt
 	createAccessTokenStmt           *sql.Stmt
@@ -373,7 +440,9 @@ type Queries struct {
 	createCompanyStmt               *sql.Stmt
 	createContactStmt               *sql.Stmt
 	createMessageStmt               *sql.Stmt
+	createMessages10Stmt            *sql.Stmt
 	deleteAPIKeyStmt                *sql.Stmt
+	deleteCallRowStmt               *sql.Stmt
 	deleteContactsStmt              *sql.Stmt
 	deleteExpiredAccessTokensStmt   *sql.Stmt
 	getAPIKeyStmt                   *sql.Stmt
@@ -381,6 +450,7 @@ type Queries struct {
 	getAccessTokenStmt              *sql.Stmt
 	getAppStmt                      *sql.Stmt
 	getCallStmt                     *sql.Stmt
+	getCallLogRowStmt               *sql.Stmt
 	getCompanyStmt                  *sql.Stmt
 	getContactStmt                  *sql.Stmt
 	getContactByIdentifierStmt      *sql.Stmt
@@ -389,9 +459,11 @@ type Queries struct {
 	listContactsAscStmt             *sql.Stmt
 	listContactsDescStmt            *sql.Stmt
 	listContactsWithActiveCallsStmt *sql.Stmt
+	listMessageRowsOfCallStmt       *sql.Stmt
 	listOwnedContactIDsStmt         *sql.Stmt
 	updateAPIKeyStmt                *sql.Stmt
 	updateCallStmt                  *sql.Stmt
+	upsertContactStmt               *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
@@ -399,6 +471,8 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		db:                              tx,
 		tx:                              tx,
 		callExistsStmt:                  q.callExistsStmt,
+		callIDTakenStmt:                 q.callIDTakenStmt,
+		callLogIDTakenStmt:              q.callLogIDTakenStmt,
 		countAPIKeysStmt:                q.countAPIKeysStmt,
 		countCallsOfCompanyStmt:         q.countCallsOfCompanyStmt,
 		countCompaniesStmt:              q.countCompaniesStmt,
@@ -406,6 +480,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		countContactDeletionEffectsStmt: q.countContactDeletionEffectsStmt,
 		countContactsStmt:               q.countContactsStmt,
 		countLogsOfCompanyStmt:          q.countLogsOfCompanyStmt,
+		countMessagesOfCallStmt:         q.countMessagesOfCallStmt,
 		countMessagesOfCompanyStmt:      q.countMessagesOfCompanyStmt,
 		createAPIKeyStmt:                q.createAPIKeyStmt,
 		createAccessTokenStmt:           q.createAccessTokenStmt,
@@ -415,7 +490,9 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		createCompanyStmt:               q.createCompanyStmt,
 		createContactStmt:               q.createContactStmt,
 		createMessageStmt:               q.createMessageStmt,
+		createMessages10Stmt:            q.createMessages10Stmt,
 		deleteAPIKeyStmt:                q.deleteAPIKeyStmt,
+		deleteCallRowStmt:               q.deleteCallRowStmt,
 		deleteContactsStmt:              q.deleteContactsStmt,
 		deleteExpiredAccessTokensStmt:   q.deleteExpiredAccessTokensStmt,
 		getAPIKeyStmt:                   q.getAPIKeyStmt,
@@ -423,6 +500,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getAccessTokenStmt:              q.getAccessTokenStmt,
 		getAppStmt:                      q.getAppStmt,
 		getCallStmt:                     q.getCallStmt,
+		getCallLogRowStmt:               q.getCallLogRowStmt,
 		getCompanyStmt:                  q.getCompanyStmt,
 		getContactStmt:                  q.getContactStmt,
 		getContactByIdentifierStmt:      q.getContactByIdentifierStmt,
@@ -431,8 +509,10 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listContactsAscStmt:             q.listContactsAscStmt,
 		listContactsDescStmt:            q.listContactsDescStmt,
 		listContactsWithActiveCallsStmt: q.listContactsWithActiveCallsStmt,
+		listMessageRowsOfCallStmt:       q.listMessageRowsOfCallStmt,
 		listOwnedContactIDsStmt:         q.listOwnedContactIDsStmt,
 		updateAPIKeyStmt:                q.updateAPIKeyStmt,
 		updateCallStmt:                  q.updateCallStmt,
+		upsertContactStmt:               q.upsertContactStmt,
 	}
 }
