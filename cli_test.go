@@ -102,7 +102,7 @@ func TestCLIHelpAndErrors(t *testing.T) {
 
 func TestCLIVersion(t *testing.T) {
 	stdout, _, err := cli(t, nil, "version")
-	if err != nil || stdout != "callstore dev (schema 1)\n" {
+	if want := fmt.Sprintf("callstore dev (schema %d)\n", db.LatestVersion()); err != nil || stdout != want {
 		t.Fatalf("version = %q, %v", stdout, err)
 	}
 }
