@@ -122,7 +122,9 @@ func (f *callFixture) filterCases() []struct {
 		{"DateWithOffset", url.Values{"start_created_date": {at(10).In(time.FixedZone("CET", 3600)).Format(time.RFC3339)}},
 			func(c fixtureCall) bool { return !c.At.Before(at(10)) }},
 		{"ContactStatusType", url.Values{"contact_id": {f.contactB.ID}, "status": {"completed"}, "type": {"inbound"}},
-			func(c fixtureCall) bool { return c.Contact == f.contactB.ID && c.Status == "completed" && c.Type == "inbound" }},
+			func(c fixtureCall) bool {
+				return c.Contact == f.contactB.ID && c.Status == "completed" && c.Type == "inbound"
+			}},
 		{"AgentPhone", url.Values{"agent_id": {f.agent1}, "phone_id": {f.phone1}},
 			func(c fixtureCall) bool { return is(c.Agent, f.agent1) && is(c.Phone, f.phone1) }},
 		{"StatusDates", url.Values{"status": {"dialing"}, "end_created_date": {at(8).Format(time.RFC3339Nano)}},

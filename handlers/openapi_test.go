@@ -168,7 +168,7 @@ func TestResponseValidation(t *testing.T) {
 		m := map[string]any{
 			"id": "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", "agent_id": nil, "agent_version_id": nil, "status": "completed",
 			"recording_url": nil, "start_time": nil, "end_time": nil, "duration": nil, "type": "inbound", "end_reason": nil,
-			"contact": map[string]any{"id": "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c", "created_date": "2026-01-02T03:04:05Z", "identifier": "+34", "contact_type": "call"},
+			"contact":           map[string]any{"id": "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c", "created_date": "2026-01-02T03:04:05Z", "identifier": "+34", "contact_type": "call"},
 			"phone_register_id": nil, "dynamic_variables": nil, "created_date": "2026-01-02T03:04:05.123456Z",
 		}
 		if mut != nil {
