@@ -12,9 +12,9 @@ import (
 const countLogs = `-- name: CountLogs :one
 SELECT count(*) FROM call_log INDEXED BY call_log_company_ts
 WHERE company_id = ?1
-  AND (call_id = ?2 OR ?2 IS NULL)
-  AND (category = ?3 OR ?3 IS NULL)
-  AND (level = ?4 OR ?4 IS NULL)
+  AND (CAST(?2 AS TEXT) IS NULL OR call_id = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR category = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR level = ?4)
   AND timestamp >= ?5 AND timestamp <= ?6
 `
 
@@ -45,8 +45,8 @@ const countLogsByCall = `-- name: CountLogsByCall :one
 SELECT count(*) FROM call_log INDEXED BY call_log_call_ts
 WHERE company_id = ?1
   AND call_id = ?2
-  AND (category = ?3 OR ?3 IS NULL)
-  AND (level = ?4 OR ?4 IS NULL)
+  AND (CAST(?3 AS TEXT) IS NULL OR category = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR level = ?4)
   AND timestamp >= ?5 AND timestamp <= ?6
 `
 
@@ -77,7 +77,7 @@ const getLogKey = `-- name: GetLogKey :one
 
 SELECT timestamp, id FROM call_log
 WHERE company_id = ?1 AND id = ?2
-  AND (call_id = ?3 OR ?3 IS NULL)
+  AND (CAST(?3 AS TEXT) IS NULL OR call_id = ?3)
 `
 
 type GetLogKeyParams struct {
@@ -95,6 +95,7 @@ type GetLogKeyRow struct {
 // filter and direction, each naming its index: the company's log (call_log_company_ts) or one call's
 // (call_log_call_ts). Every query also requires the company, so a call id never reaches another
 // company's entries. Entries of deleted calls have call_id NULL and are reached through the company.
+// Residual filters are written as in calls_list.sql (NULL test first, CAST for sqlc's typing).
 func (q *Queries) GetLogKey(ctx context.Context, arg GetLogKeyParams) (GetLogKeyRow, error) {
 	row := q.queryRow(ctx, q.getLogKeyStmt, getLogKey, arg.CompanyID, arg.ID, arg.CallID)
 	var i GetLogKeyRow
@@ -105,9 +106,9 @@ func (q *Queries) GetLogKey(ctx context.Context, arg GetLogKeyParams) (GetLogKey
 const listLogsAsc = `-- name: ListLogsAsc :many
 SELECT id, company_id, call_id, timestamp, level, category, event, trace_id, data FROM call_log INDEXED BY call_log_company_ts
 WHERE company_id = ?1
-  AND (call_id = ?2 OR ?2 IS NULL)
-  AND (category = ?3 OR ?3 IS NULL)
-  AND (level = ?4 OR ?4 IS NULL)
+  AND (CAST(?2 AS TEXT) IS NULL OR call_id = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR category = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR level = ?4)
   AND timestamp >= ?5 AND timestamp <= ?6
   AND (timestamp > ?7 OR id > ?8)
 ORDER BY timestamp, id
@@ -175,8 +176,8 @@ const listLogsByCallAsc = `-- name: ListLogsByCallAsc :many
 SELECT id, company_id, call_id, timestamp, level, category, event, trace_id, data FROM call_log INDEXED BY call_log_call_ts
 WHERE company_id = ?1
   AND call_id = ?2
-  AND (category = ?3 OR ?3 IS NULL)
-  AND (level = ?4 OR ?4 IS NULL)
+  AND (CAST(?3 AS TEXT) IS NULL OR category = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR level = ?4)
   AND timestamp >= ?5 AND timestamp <= ?6
   AND (timestamp > ?7 OR id > ?8)
 ORDER BY timestamp, id
@@ -244,8 +245,8 @@ const listLogsByCallDesc = `-- name: ListLogsByCallDesc :many
 SELECT id, company_id, call_id, timestamp, level, category, event, trace_id, data FROM call_log INDEXED BY call_log_call_ts
 WHERE company_id = ?1
   AND call_id = ?2
-  AND (category = ?3 OR ?3 IS NULL)
-  AND (level = ?4 OR ?4 IS NULL)
+  AND (CAST(?3 AS TEXT) IS NULL OR category = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR level = ?4)
   AND timestamp >= ?5 AND timestamp <= ?6
   AND (timestamp < ?7 OR id < ?8)
 ORDER BY timestamp DESC, id DESC
@@ -312,9 +313,9 @@ func (q *Queries) ListLogsByCallDesc(ctx context.Context, arg ListLogsByCallDesc
 const listLogsDesc = `-- name: ListLogsDesc :many
 SELECT id, company_id, call_id, timestamp, level, category, event, trace_id, data FROM call_log INDEXED BY call_log_company_ts
 WHERE company_id = ?1
-  AND (call_id = ?2 OR ?2 IS NULL)
-  AND (category = ?3 OR ?3 IS NULL)
-  AND (level = ?4 OR ?4 IS NULL)
+  AND (CAST(?2 AS TEXT) IS NULL OR call_id = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR category = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR level = ?4)
   AND timestamp >= ?5 AND timestamp <= ?6
   AND (timestamp < ?7 OR id < ?8)
 ORDER BY timestamp DESC, id DESC

@@ -12,11 +12,11 @@ import (
 const countCalls = `-- name: CountCalls :one
 SELECT count(*) FROM calls INDEXED BY calls_company_created
 WHERE calls.company_id = ?1
-  AND (calls.contact_id = ?2 OR ?2 IS NULL)
-  AND (calls.agent_id = ?3 OR ?3 IS NULL)
-  AND (calls.phone_register_id = ?4 OR ?4 IS NULL)
-  AND (calls.status = ?5 OR ?5 IS NULL)
-  AND (calls.type = ?6 OR ?6 IS NULL)
+  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
   AND calls.created_date >= ?7 AND calls.created_date <= ?8
 `
 
@@ -50,11 +50,11 @@ func (q *Queries) CountCalls(ctx context.Context, arg CountCallsParams) (int64, 
 const countCallsByAgent = `-- name: CountCallsByAgent :one
 SELECT count(*) FROM calls INDEXED BY calls_agent_created
 WHERE calls.company_id = ?1
-  AND (calls.contact_id = ?2 OR ?2 IS NULL)
+  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
   AND calls.agent_id = ?3
-  AND (calls.phone_register_id = ?4 OR ?4 IS NULL)
-  AND (calls.status = ?5 OR ?5 IS NULL)
-  AND (calls.type = ?6 OR ?6 IS NULL)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
   AND calls.created_date >= ?7 AND calls.created_date <= ?8
 `
 
@@ -89,10 +89,10 @@ const countCallsByContact = `-- name: CountCallsByContact :one
 SELECT count(*) FROM calls INDEXED BY calls_contact_created
 WHERE calls.company_id = ?1
   AND calls.contact_id = ?2
-  AND (calls.agent_id = ?3 OR ?3 IS NULL)
-  AND (calls.phone_register_id = ?4 OR ?4 IS NULL)
-  AND (calls.status = ?5 OR ?5 IS NULL)
-  AND (calls.type = ?6 OR ?6 IS NULL)
+  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
   AND calls.created_date >= ?7 AND calls.created_date <= ?8
 `
 
@@ -126,11 +126,11 @@ func (q *Queries) CountCallsByContact(ctx context.Context, arg CountCallsByConta
 const countCallsByPhone = `-- name: CountCallsByPhone :one
 SELECT count(*) FROM calls INDEXED BY calls_phone_created
 WHERE calls.company_id = ?1
-  AND (calls.contact_id = ?2 OR ?2 IS NULL)
-  AND (calls.agent_id = ?3 OR ?3 IS NULL)
+  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
   AND calls.phone_register_id = ?4
-  AND (calls.status = ?5 OR ?5 IS NULL)
-  AND (calls.type = ?6 OR ?6 IS NULL)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
   AND calls.created_date >= ?7 AND calls.created_date <= ?8
 `
 
@@ -164,11 +164,11 @@ func (q *Queries) CountCallsByPhone(ctx context.Context, arg CountCallsByPhonePa
 const countCallsByStatus = `-- name: CountCallsByStatus :one
 SELECT count(*) FROM calls INDEXED BY calls_status_created
 WHERE calls.company_id = ?1
-  AND (calls.contact_id = ?2 OR ?2 IS NULL)
-  AND (calls.agent_id = ?3 OR ?3 IS NULL)
-  AND (calls.phone_register_id = ?4 OR ?4 IS NULL)
+  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
   AND calls.status = ?5
-  AND (calls.type = ?6 OR ?6 IS NULL)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
   AND calls.created_date >= ?7 AND calls.created_date <= ?8
 `
 
@@ -218,7 +218,10 @@ type GetCallKeyRow struct {
 // statement is prepared and cannot use an index for "(? IS NULL OR col = ?)": each query names the
 // index whose equality prefix is its driving filter and whose tail is the sort key (created_date, id),
 // so a page is a seek plus a short ordered scan whatever its depth. The other filters are residual
-// terms on the rows the index yields. store.ListCalls picks the query by the most selective filter
+// terms on the rows the index yields, written "(CAST(x AS TEXT) IS NULL OR col = x)": the NULL test
+// comes first so that for an absent filter SQLite never reads the table row (its seek from the index
+// into the table is deferred until a column is needed), which keeps a count on the index alone; the
+// CAST only tells sqlc the parameter's type. store.ListCalls picks the query by the most selective filter
 // present (contact > agent > phone > status > company). Every query takes the same parameters in
 // the same order, so the store can run them through one code path.
 // Go folds the cursor and the created-date filter into [lo, hi]; the OR term breaks ties on equal
@@ -235,11 +238,11 @@ SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent
 FROM calls INDEXED BY calls_company_created
 JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
-  AND (calls.contact_id = ?2 OR ?2 IS NULL)
-  AND (calls.agent_id = ?3 OR ?3 IS NULL)
-  AND (calls.phone_register_id = ?4 OR ?4 IS NULL)
-  AND (calls.status = ?5 OR ?5 IS NULL)
-  AND (calls.type = ?6 OR ?6 IS NULL)
+  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
   AND calls.created_date >= ?7 AND calls.created_date <= ?8
   AND (calls.created_date > ?9 OR calls.id > ?10)
 ORDER BY calls.created_date, calls.id
@@ -328,11 +331,11 @@ SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent
 FROM calls INDEXED BY calls_agent_created
 JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
-  AND (calls.contact_id = ?2 OR ?2 IS NULL)
+  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
   AND calls.agent_id = ?3
-  AND (calls.phone_register_id = ?4 OR ?4 IS NULL)
-  AND (calls.status = ?5 OR ?5 IS NULL)
-  AND (calls.type = ?6 OR ?6 IS NULL)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
   AND calls.created_date >= ?7 AND calls.created_date <= ?8
   AND (calls.created_date > ?9 OR calls.id > ?10)
 ORDER BY calls.created_date, calls.id
@@ -421,11 +424,11 @@ SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent
 FROM calls INDEXED BY calls_agent_created
 JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
-  AND (calls.contact_id = ?2 OR ?2 IS NULL)
+  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
   AND calls.agent_id = ?3
-  AND (calls.phone_register_id = ?4 OR ?4 IS NULL)
-  AND (calls.status = ?5 OR ?5 IS NULL)
-  AND (calls.type = ?6 OR ?6 IS NULL)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
   AND calls.created_date >= ?7 AND calls.created_date <= ?8
   AND (calls.created_date < ?9 OR calls.id < ?10)
 ORDER BY calls.created_date DESC, calls.id DESC
@@ -515,10 +518,10 @@ FROM calls INDEXED BY calls_contact_created
 JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
   AND calls.contact_id = ?2
-  AND (calls.agent_id = ?3 OR ?3 IS NULL)
-  AND (calls.phone_register_id = ?4 OR ?4 IS NULL)
-  AND (calls.status = ?5 OR ?5 IS NULL)
-  AND (calls.type = ?6 OR ?6 IS NULL)
+  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
   AND calls.created_date >= ?7 AND calls.created_date <= ?8
   AND (calls.created_date > ?9 OR calls.id > ?10)
 ORDER BY calls.created_date, calls.id
@@ -608,10 +611,10 @@ FROM calls INDEXED BY calls_contact_created
 JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
   AND calls.contact_id = ?2
-  AND (calls.agent_id = ?3 OR ?3 IS NULL)
-  AND (calls.phone_register_id = ?4 OR ?4 IS NULL)
-  AND (calls.status = ?5 OR ?5 IS NULL)
-  AND (calls.type = ?6 OR ?6 IS NULL)
+  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
   AND calls.created_date >= ?7 AND calls.created_date <= ?8
   AND (calls.created_date < ?9 OR calls.id < ?10)
 ORDER BY calls.created_date DESC, calls.id DESC
@@ -700,11 +703,11 @@ SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent
 FROM calls INDEXED BY calls_phone_created
 JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
-  AND (calls.contact_id = ?2 OR ?2 IS NULL)
-  AND (calls.agent_id = ?3 OR ?3 IS NULL)
+  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
   AND calls.phone_register_id = ?4
-  AND (calls.status = ?5 OR ?5 IS NULL)
-  AND (calls.type = ?6 OR ?6 IS NULL)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
   AND calls.created_date >= ?7 AND calls.created_date <= ?8
   AND (calls.created_date > ?9 OR calls.id > ?10)
 ORDER BY calls.created_date, calls.id
@@ -793,11 +796,11 @@ SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent
 FROM calls INDEXED BY calls_phone_created
 JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
-  AND (calls.contact_id = ?2 OR ?2 IS NULL)
-  AND (calls.agent_id = ?3 OR ?3 IS NULL)
+  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
   AND calls.phone_register_id = ?4
-  AND (calls.status = ?5 OR ?5 IS NULL)
-  AND (calls.type = ?6 OR ?6 IS NULL)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
   AND calls.created_date >= ?7 AND calls.created_date <= ?8
   AND (calls.created_date < ?9 OR calls.id < ?10)
 ORDER BY calls.created_date DESC, calls.id DESC
@@ -886,11 +889,11 @@ SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent
 FROM calls INDEXED BY calls_status_created
 JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
-  AND (calls.contact_id = ?2 OR ?2 IS NULL)
-  AND (calls.agent_id = ?3 OR ?3 IS NULL)
-  AND (calls.phone_register_id = ?4 OR ?4 IS NULL)
+  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
   AND calls.status = ?5
-  AND (calls.type = ?6 OR ?6 IS NULL)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
   AND calls.created_date >= ?7 AND calls.created_date <= ?8
   AND (calls.created_date > ?9 OR calls.id > ?10)
 ORDER BY calls.created_date, calls.id
@@ -979,11 +982,11 @@ SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent
 FROM calls INDEXED BY calls_status_created
 JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
-  AND (calls.contact_id = ?2 OR ?2 IS NULL)
-  AND (calls.agent_id = ?3 OR ?3 IS NULL)
-  AND (calls.phone_register_id = ?4 OR ?4 IS NULL)
+  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
   AND calls.status = ?5
-  AND (calls.type = ?6 OR ?6 IS NULL)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
   AND calls.created_date >= ?7 AND calls.created_date <= ?8
   AND (calls.created_date < ?9 OR calls.id < ?10)
 ORDER BY calls.created_date DESC, calls.id DESC
@@ -1072,11 +1075,11 @@ SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent
 FROM calls INDEXED BY calls_company_created
 JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
-  AND (calls.contact_id = ?2 OR ?2 IS NULL)
-  AND (calls.agent_id = ?3 OR ?3 IS NULL)
-  AND (calls.phone_register_id = ?4 OR ?4 IS NULL)
-  AND (calls.status = ?5 OR ?5 IS NULL)
-  AND (calls.type = ?6 OR ?6 IS NULL)
+  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
   AND calls.created_date >= ?7 AND calls.created_date <= ?8
   AND (calls.created_date < ?9 OR calls.id < ?10)
 ORDER BY calls.created_date DESC, calls.id DESC
