@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -67,14 +68,44 @@ func mustMergeOpenAPI(fsys fs.FS) []byte {
 			panic(err)
 		}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
+	// The top-level keys in the order readers expect (maps would sort them), the rest sorted.
+	order := []string{"openapi", "info", "servers", "security", "tags", "paths", "components"}
+	for _, k := range slices.Sorted(maps.Keys(doc)) {
+		if !slices.Contains(order, k) {
+			order = append(order, k)
+		}
+	}
+	var compact bytes.Buffer
+	compact.WriteByte('{')
+	for _, k := range order {
+		v, ok := doc[k]
+		if !ok {
+			continue
+		}
+		if compact.Len() > 1 {
+			compact.WriteByte(',')
+		}
+		writeJSON(&compact, k)
+		compact.WriteByte(':')
+		writeJSON(&compact, v)
+	}
+	compact.WriteByte('}')
+	var out bytes.Buffer
+	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
 		panic(err)
 	}
-	return buf.Bytes()
+	out.WriteByte('\n')
+	return out.Bytes()
+}
+
+// writeJSON appends v as compact JSON, without escaping HTML characters.
+func writeJSON(buf *bytes.Buffer, v any) {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(err)
+	}
+	buf.Truncate(buf.Len() - 1) // Encode's newline
 }
 
 // mergeJSON merges src into dst: objects merge key by key, anything else must be equal.
