@@ -18,6 +18,15 @@ func addRoutes(mux *http.ServeMux, s *store.Store, log *slog.Logger, cfg Config)
 	mux.Handle("PATCH /v1/api_key/{id}", key("api_keys.update", handleAPIKeyUpdate(s, log)))
 	mux.Handle("DELETE /v1/api_key/{id}", key("api_keys.delete", handleAPIKeyDelete(s, log)))
 
+	// Calls: reading, bulk delete; logs; the OpenAPI document
+	mux.Handle("GET /v1/call/{$}", key("calls.view", handleCallList(s, log)))
+	mux.Handle("GET /v1/call/{id}", key("calls.view", handleCallGet(s, log)))
+	mux.Handle("GET /v1/call/{id}/message", key("messages.view", handleCallMessages(s, log)))
+	mux.Handle("POST /v1/call/bulk-delete", key("calls.delete", handleCallBulkDelete(s, log)))
+	mux.Handle("GET /v1/log/{$}", key("logs.view", handleLogList(s, log)))
+	mux.Handle("GET /v1/log/call/{call_id}", key("logs.view", handleCallLogs(s, log)))
+	mux.Handle("GET /openapi.json", handleOpenAPI())
+
 	// Ingest: recording calls, their transcripts and audit logs, and bulk import (NDJSON)
 	mux.Handle("POST /v1/call/{$}", key("calls.create", handleCallCreate(s, log)))
 	mux.Handle("POST /v1/call/import", key("calls.create", handleCallImport(s, log)))

@@ -36,6 +36,21 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countAPIKeysStmt, err = db.PrepareContext(ctx, countAPIKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query CountAPIKeys: %w", err)
 	}
+	if q.countCallsStmt, err = db.PrepareContext(ctx, countCalls); err != nil {
+		return nil, fmt.Errorf("error preparing query CountCalls: %w", err)
+	}
+	if q.countCallsByAgentStmt, err = db.PrepareContext(ctx, countCallsByAgent); err != nil {
+		return nil, fmt.Errorf("error preparing query CountCallsByAgent: %w", err)
+	}
+	if q.countCallsByContactStmt, err = db.PrepareContext(ctx, countCallsByContact); err != nil {
+		return nil, fmt.Errorf("error preparing query CountCallsByContact: %w", err)
+	}
+	if q.countCallsByPhoneStmt, err = db.PrepareContext(ctx, countCallsByPhone); err != nil {
+		return nil, fmt.Errorf("error preparing query CountCallsByPhone: %w", err)
+	}
+	if q.countCallsByStatusStmt, err = db.PrepareContext(ctx, countCallsByStatus); err != nil {
+		return nil, fmt.Errorf("error preparing query CountCallsByStatus: %w", err)
+	}
 	if q.countCallsOfCompanyStmt, err = db.PrepareContext(ctx, countCallsOfCompany); err != nil {
 		return nil, fmt.Errorf("error preparing query CountCallsOfCompany: %w", err)
 	}
@@ -51,8 +66,17 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countContactsStmt, err = db.PrepareContext(ctx, countContacts); err != nil {
 		return nil, fmt.Errorf("error preparing query CountContacts: %w", err)
 	}
+	if q.countLogsStmt, err = db.PrepareContext(ctx, countLogs); err != nil {
+		return nil, fmt.Errorf("error preparing query CountLogs: %w", err)
+	}
+	if q.countLogsByCallStmt, err = db.PrepareContext(ctx, countLogsByCall); err != nil {
+		return nil, fmt.Errorf("error preparing query CountLogsByCall: %w", err)
+	}
 	if q.countLogsOfCompanyStmt, err = db.PrepareContext(ctx, countLogsOfCompany); err != nil {
 		return nil, fmt.Errorf("error preparing query CountLogsOfCompany: %w", err)
+	}
+	if q.countMessagesStmt, err = db.PrepareContext(ctx, countMessages); err != nil {
+		return nil, fmt.Errorf("error preparing query CountMessages: %w", err)
 	}
 	if q.countMessagesOfCallStmt, err = db.PrepareContext(ctx, countMessagesOfCall); err != nil {
 		return nil, fmt.Errorf("error preparing query CountMessagesOfCall: %w", err)
@@ -99,6 +123,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.deleteExpiredAccessTokensStmt, err = db.PrepareContext(ctx, deleteExpiredAccessTokens); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteExpiredAccessTokens: %w", err)
 	}
+	if q.deleteTerminalCallsStmt, err = db.PrepareContext(ctx, deleteTerminalCalls); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteTerminalCalls: %w", err)
+	}
 	if q.getAPIKeyStmt, err = db.PrepareContext(ctx, getAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query GetAPIKey: %w", err)
 	}
@@ -114,6 +141,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getCallStmt, err = db.PrepareContext(ctx, getCall); err != nil {
 		return nil, fmt.Errorf("error preparing query GetCall: %w", err)
 	}
+	if q.getCallKeyStmt, err = db.PrepareContext(ctx, getCallKey); err != nil {
+		return nil, fmt.Errorf("error preparing query GetCallKey: %w", err)
+	}
 	if q.getCallLogRowStmt, err = db.PrepareContext(ctx, getCallLogRow); err != nil {
 		return nil, fmt.Errorf("error preparing query GetCallLogRow: %w", err)
 	}
@@ -126,11 +156,50 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getContactByIdentifierStmt, err = db.PrepareContext(ctx, getContactByIdentifier); err != nil {
 		return nil, fmt.Errorf("error preparing query GetContactByIdentifier: %w", err)
 	}
+	if q.getLogKeyStmt, err = db.PrepareContext(ctx, getLogKey); err != nil {
+		return nil, fmt.Errorf("error preparing query GetLogKey: %w", err)
+	}
+	if q.getMessageKeyStmt, err = db.PrepareContext(ctx, getMessageKey); err != nil {
+		return nil, fmt.Errorf("error preparing query GetMessageKey: %w", err)
+	}
+	if q.hasMessagesStmt, err = db.PrepareContext(ctx, hasMessages); err != nil {
+		return nil, fmt.Errorf("error preparing query HasMessages: %w", err)
+	}
 	if q.listAPIKeysAscStmt, err = db.PrepareContext(ctx, listAPIKeysAsc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAPIKeysAsc: %w", err)
 	}
 	if q.listAPIKeysDescStmt, err = db.PrepareContext(ctx, listAPIKeysDesc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAPIKeysDesc: %w", err)
+	}
+	if q.listCallsAscStmt, err = db.PrepareContext(ctx, listCallsAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsAsc: %w", err)
+	}
+	if q.listCallsByAgentAscStmt, err = db.PrepareContext(ctx, listCallsByAgentAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsByAgentAsc: %w", err)
+	}
+	if q.listCallsByAgentDescStmt, err = db.PrepareContext(ctx, listCallsByAgentDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsByAgentDesc: %w", err)
+	}
+	if q.listCallsByContactAscStmt, err = db.PrepareContext(ctx, listCallsByContactAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsByContactAsc: %w", err)
+	}
+	if q.listCallsByContactDescStmt, err = db.PrepareContext(ctx, listCallsByContactDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsByContactDesc: %w", err)
+	}
+	if q.listCallsByPhoneAscStmt, err = db.PrepareContext(ctx, listCallsByPhoneAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsByPhoneAsc: %w", err)
+	}
+	if q.listCallsByPhoneDescStmt, err = db.PrepareContext(ctx, listCallsByPhoneDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsByPhoneDesc: %w", err)
+	}
+	if q.listCallsByStatusAscStmt, err = db.PrepareContext(ctx, listCallsByStatusAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsByStatusAsc: %w", err)
+	}
+	if q.listCallsByStatusDescStmt, err = db.PrepareContext(ctx, listCallsByStatusDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsByStatusDesc: %w", err)
+	}
+	if q.listCallsDescStmt, err = db.PrepareContext(ctx, listCallsDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsDesc: %w", err)
 	}
 	if q.listContactsAscStmt, err = db.PrepareContext(ctx, listContactsAsc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListContactsAsc: %w", err)
@@ -141,8 +210,26 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listContactsWithActiveCallsStmt, err = db.PrepareContext(ctx, listContactsWithActiveCalls); err != nil {
 		return nil, fmt.Errorf("error preparing query ListContactsWithActiveCalls: %w", err)
 	}
+	if q.listLogsAscStmt, err = db.PrepareContext(ctx, listLogsAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListLogsAsc: %w", err)
+	}
+	if q.listLogsByCallAscStmt, err = db.PrepareContext(ctx, listLogsByCallAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListLogsByCallAsc: %w", err)
+	}
+	if q.listLogsByCallDescStmt, err = db.PrepareContext(ctx, listLogsByCallDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListLogsByCallDesc: %w", err)
+	}
+	if q.listLogsDescStmt, err = db.PrepareContext(ctx, listLogsDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListLogsDesc: %w", err)
+	}
 	if q.listMessageRowsOfCallStmt, err = db.PrepareContext(ctx, listMessageRowsOfCall); err != nil {
 		return nil, fmt.Errorf("error preparing query ListMessageRowsOfCall: %w", err)
+	}
+	if q.listMessagesAscStmt, err = db.PrepareContext(ctx, listMessagesAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListMessagesAsc: %w", err)
+	}
+	if q.listMessagesDescStmt, err = db.PrepareContext(ctx, listMessagesDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListMessagesDesc: %w", err)
 	}
 	if q.listOwnedContactIDsStmt, err = db.PrepareContext(ctx, listOwnedContactIDs); err != nil {
 		return nil, fmt.Errorf("error preparing query ListOwnedContactIDs: %w", err)
@@ -181,6 +268,31 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countAPIKeysStmt: %w", cerr)
 		}
 	}
+	if q.countCallsStmt != nil {
+		if cerr := q.countCallsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countCallsStmt: %w", cerr)
+		}
+	}
+	if q.countCallsByAgentStmt != nil {
+		if cerr := q.countCallsByAgentStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countCallsByAgentStmt: %w", cerr)
+		}
+	}
+	if q.countCallsByContactStmt != nil {
+		if cerr := q.countCallsByContactStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countCallsByContactStmt: %w", cerr)
+		}
+	}
+	if q.countCallsByPhoneStmt != nil {
+		if cerr := q.countCallsByPhoneStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countCallsByPhoneStmt: %w", cerr)
+		}
+	}
+	if q.countCallsByStatusStmt != nil {
+		if cerr := q.countCallsByStatusStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countCallsByStatusStmt: %w", cerr)
+		}
+	}
 	if q.countCallsOfCompanyStmt != nil {
 		if cerr := q.countCallsOfCompanyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countCallsOfCompanyStmt: %w", cerr)
@@ -206,9 +318,24 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countContactsStmt: %w", cerr)
 		}
 	}
+	if q.countLogsStmt != nil {
+		if cerr := q.countLogsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countLogsStmt: %w", cerr)
+		}
+	}
+	if q.countLogsByCallStmt != nil {
+		if cerr := q.countLogsByCallStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countLogsByCallStmt: %w", cerr)
+		}
+	}
 	if q.countLogsOfCompanyStmt != nil {
 		if cerr := q.countLogsOfCompanyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countLogsOfCompanyStmt: %w", cerr)
+		}
+	}
+	if q.countMessagesStmt != nil {
+		if cerr := q.countMessagesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countMessagesStmt: %w", cerr)
 		}
 	}
 	if q.countMessagesOfCallStmt != nil {
@@ -286,6 +413,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing deleteExpiredAccessTokensStmt: %w", cerr)
 		}
 	}
+	if q.deleteTerminalCallsStmt != nil {
+		if cerr := q.deleteTerminalCallsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteTerminalCallsStmt: %w", cerr)
+		}
+	}
 	if q.getAPIKeyStmt != nil {
 		if cerr := q.getAPIKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getAPIKeyStmt: %w", cerr)
@@ -311,6 +443,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getCallStmt: %w", cerr)
 		}
 	}
+	if q.getCallKeyStmt != nil {
+		if cerr := q.getCallKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getCallKeyStmt: %w", cerr)
+		}
+	}
 	if q.getCallLogRowStmt != nil {
 		if cerr := q.getCallLogRowStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getCallLogRowStmt: %w", cerr)
@@ -331,6 +468,21 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getContactByIdentifierStmt: %w", cerr)
 		}
 	}
+	if q.getLogKeyStmt != nil {
+		if cerr := q.getLogKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getLogKeyStmt: %w", cerr)
+		}
+	}
+	if q.getMessageKeyStmt != nil {
+		if cerr := q.getMessageKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getMessageKeyStmt: %w", cerr)
+		}
+	}
+	if q.hasMessagesStmt != nil {
+		if cerr := q.hasMessagesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing hasMessagesStmt: %w", cerr)
+		}
+	}
 	if q.listAPIKeysAscStmt != nil {
 		if cerr := q.listAPIKeysAscStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listAPIKeysAscStmt: %w", cerr)
@@ -339,6 +491,56 @@ func (q *Queries) Close() error {
 	if q.listAPIKeysDescStmt != nil {
 		if cerr := q.listAPIKeysDescStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listAPIKeysDescStmt: %w", cerr)
+		}
+	}
+	if q.listCallsAscStmt != nil {
+		if cerr := q.listCallsAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsAscStmt: %w", cerr)
+		}
+	}
+	if q.listCallsByAgentAscStmt != nil {
+		if cerr := q.listCallsByAgentAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsByAgentAscStmt: %w", cerr)
+		}
+	}
+	if q.listCallsByAgentDescStmt != nil {
+		if cerr := q.listCallsByAgentDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsByAgentDescStmt: %w", cerr)
+		}
+	}
+	if q.listCallsByContactAscStmt != nil {
+		if cerr := q.listCallsByContactAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsByContactAscStmt: %w", cerr)
+		}
+	}
+	if q.listCallsByContactDescStmt != nil {
+		if cerr := q.listCallsByContactDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsByContactDescStmt: %w", cerr)
+		}
+	}
+	if q.listCallsByPhoneAscStmt != nil {
+		if cerr := q.listCallsByPhoneAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsByPhoneAscStmt: %w", cerr)
+		}
+	}
+	if q.listCallsByPhoneDescStmt != nil {
+		if cerr := q.listCallsByPhoneDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsByPhoneDescStmt: %w", cerr)
+		}
+	}
+	if q.listCallsByStatusAscStmt != nil {
+		if cerr := q.listCallsByStatusAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsByStatusAscStmt: %w", cerr)
+		}
+	}
+	if q.listCallsByStatusDescStmt != nil {
+		if cerr := q.listCallsByStatusDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsByStatusDescStmt: %w", cerr)
+		}
+	}
+	if q.listCallsDescStmt != nil {
+		if cerr := q.listCallsDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsDescStmt: %w", cerr)
 		}
 	}
 	if q.listContactsAscStmt != nil {
@@ -356,9 +558,39 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listContactsWithActiveCallsStmt: %w", cerr)
 		}
 	}
+	if q.listLogsAscStmt != nil {
+		if cerr := q.listLogsAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listLogsAscStmt: %w", cerr)
+		}
+	}
+	if q.listLogsByCallAscStmt != nil {
+		if cerr := q.listLogsByCallAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listLogsByCallAscStmt: %w", cerr)
+		}
+	}
+	if q.listLogsByCallDescStmt != nil {
+		if cerr := q.listLogsByCallDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listLogsByCallDescStmt: %w", cerr)
+		}
+	}
+	if q.listLogsDescStmt != nil {
+		if cerr := q.listLogsDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listLogsDescStmt: %w", cerr)
+		}
+	}
 	if q.listMessageRowsOfCallStmt != nil {
 		if cerr := q.listMessageRowsOfCallStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listMessageRowsOfCallStmt: %w", cerr)
+		}
+	}
+	if q.listMessagesAscStmt != nil {
+		if cerr := q.listMessagesAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listMessagesAscStmt: %w", cerr)
+		}
+	}
+	if q.listMessagesDescStmt != nil {
+		if cerr := q.listMessagesDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listMessagesDescStmt: %w", cerr)
 		}
 	}
 	if q.listOwnedContactIDsStmt != nil {
@@ -424,12 +656,20 @@ type Queries struct {
 	callIDTakenStmt                 *sql.Stmt
 	callLogIDTakenStmt              *sql.Stmt
 	countAPIKeysStmt                *sql.Stmt
+	countCallsStmt                  *sql.Stmt
+	countCallsByAgentStmt           *sql.Stmt
+	countCallsByContactStmt         *sql.Stmt
+	countCallsByPhoneStmt           *sql.Stmt
+	countCallsByStatusStmt          *sql.Stmt
 	countCallsOfCompanyStmt         *sql.Stmt
 	countCompaniesStmt              *sql.Stmt
 	countCompanyCallsStmt           *sql.Stmt
 	countContactDeletionEffectsStmt *sql.Stmt
 	countContactsStmt               *sql.Stmt
+	countLogsStmt                   *sql.Stmt
+	countLogsByCallStmt             *sql.Stmt
 	countLogsOfCompanyStmt          *sql.Stmt
+	countMessagesStmt               *sql.Stmt
 	countMessagesOfCallStmt         *sql.Stmt
 	countMessagesOfCompanyStmt      *sql.Stmt
 	createAPIKeyStmt                *sql.Stmt
@@ -445,21 +685,42 @@ type Queries struct {
 	deleteCallRowStmt               *sql.Stmt
 	deleteContactsStmt              *sql.Stmt
 	deleteExpiredAccessTokensStmt   *sql.Stmt
+	deleteTerminalCallsStmt         *sql.Stmt
 	getAPIKeyStmt                   *sql.Stmt
 	getAPIKeyByHashStmt             *sql.Stmt
 	getAccessTokenStmt              *sql.Stmt
 	getAppStmt                      *sql.Stmt
 	getCallStmt                     *sql.Stmt
+	getCallKeyStmt                  *sql.Stmt
 	getCallLogRowStmt               *sql.Stmt
 	getCompanyStmt                  *sql.Stmt
 	getContactStmt                  *sql.Stmt
 	getContactByIdentifierStmt      *sql.Stmt
+	getLogKeyStmt                   *sql.Stmt
+	getMessageKeyStmt               *sql.Stmt
+	hasMessagesStmt                 *sql.Stmt
 	listAPIKeysAscStmt              *sql.Stmt
 	listAPIKeysDescStmt             *sql.Stmt
+	listCallsAscStmt                *sql.Stmt
+	listCallsByAgentAscStmt         *sql.Stmt
+	listCallsByAgentDescStmt        *sql.Stmt
+	listCallsByContactAscStmt       *sql.Stmt
+	listCallsByContactDescStmt      *sql.Stmt
+	listCallsByPhoneAscStmt         *sql.Stmt
+	listCallsByPhoneDescStmt        *sql.Stmt
+	listCallsByStatusAscStmt        *sql.Stmt
+	listCallsByStatusDescStmt       *sql.Stmt
+	listCallsDescStmt               *sql.Stmt
 	listContactsAscStmt             *sql.Stmt
 	listContactsDescStmt            *sql.Stmt
 	listContactsWithActiveCallsStmt *sql.Stmt
+	listLogsAscStmt                 *sql.Stmt
+	listLogsByCallAscStmt           *sql.Stmt
+	listLogsByCallDescStmt          *sql.Stmt
+	listLogsDescStmt                *sql.Stmt
 	listMessageRowsOfCallStmt       *sql.Stmt
+	listMessagesAscStmt             *sql.Stmt
+	listMessagesDescStmt            *sql.Stmt
 	listOwnedContactIDsStmt         *sql.Stmt
 	updateAPIKeyStmt                *sql.Stmt
 	updateCallStmt                  *sql.Stmt
@@ -474,12 +735,20 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		callIDTakenStmt:                 q.callIDTakenStmt,
 		callLogIDTakenStmt:              q.callLogIDTakenStmt,
 		countAPIKeysStmt:                q.countAPIKeysStmt,
+		countCallsStmt:                  q.countCallsStmt,
+		countCallsByAgentStmt:           q.countCallsByAgentStmt,
+		countCallsByContactStmt:         q.countCallsByContactStmt,
+		countCallsByPhoneStmt:           q.countCallsByPhoneStmt,
+		countCallsByStatusStmt:          q.countCallsByStatusStmt,
 		countCallsOfCompanyStmt:         q.countCallsOfCompanyStmt,
 		countCompaniesStmt:              q.countCompaniesStmt,
 		countCompanyCallsStmt:           q.countCompanyCallsStmt,
 		countContactDeletionEffectsStmt: q.countContactDeletionEffectsStmt,
 		countContactsStmt:               q.countContactsStmt,
+		countLogsStmt:                   q.countLogsStmt,
+		countLogsByCallStmt:             q.countLogsByCallStmt,
 		countLogsOfCompanyStmt:          q.countLogsOfCompanyStmt,
+		countMessagesStmt:               q.countMessagesStmt,
 		countMessagesOfCallStmt:         q.countMessagesOfCallStmt,
 		countMessagesOfCompanyStmt:      q.countMessagesOfCompanyStmt,
 		createAPIKeyStmt:                q.createAPIKeyStmt,
@@ -495,21 +764,42 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		deleteCallRowStmt:               q.deleteCallRowStmt,
 		deleteContactsStmt:              q.deleteContactsStmt,
 		deleteExpiredAccessTokensStmt:   q.deleteExpiredAccessTokensStmt,
+		deleteTerminalCallsStmt:         q.deleteTerminalCallsStmt,
 		getAPIKeyStmt:                   q.getAPIKeyStmt,
 		getAPIKeyByHashStmt:             q.getAPIKeyByHashStmt,
 		getAccessTokenStmt:              q.getAccessTokenStmt,
 		getAppStmt:                      q.getAppStmt,
 		getCallStmt:                     q.getCallStmt,
+		getCallKeyStmt:                  q.getCallKeyStmt,
 		getCallLogRowStmt:               q.getCallLogRowStmt,
 		getCompanyStmt:                  q.getCompanyStmt,
 		getContactStmt:                  q.getContactStmt,
 		getContactByIdentifierStmt:      q.getContactByIdentifierStmt,
+		getLogKeyStmt:                   q.getLogKeyStmt,
+		getMessageKeyStmt:               q.getMessageKeyStmt,
+		hasMessagesStmt:                 q.hasMessagesStmt,
 		listAPIKeysAscStmt:              q.listAPIKeysAscStmt,
 		listAPIKeysDescStmt:             q.listAPIKeysDescStmt,
+		listCallsAscStmt:                q.listCallsAscStmt,
+		listCallsByAgentAscStmt:         q.listCallsByAgentAscStmt,
+		listCallsByAgentDescStmt:        q.listCallsByAgentDescStmt,
+		listCallsByContactAscStmt:       q.listCallsByContactAscStmt,
+		listCallsByContactDescStmt:      q.listCallsByContactDescStmt,
+		listCallsByPhoneAscStmt:         q.listCallsByPhoneAscStmt,
+		listCallsByPhoneDescStmt:        q.listCallsByPhoneDescStmt,
+		listCallsByStatusAscStmt:        q.listCallsByStatusAscStmt,
+		listCallsByStatusDescStmt:       q.listCallsByStatusDescStmt,
+		listCallsDescStmt:               q.listCallsDescStmt,
 		listContactsAscStmt:             q.listContactsAscStmt,
 		listContactsDescStmt:            q.listContactsDescStmt,
 		listContactsWithActiveCallsStmt: q.listContactsWithActiveCallsStmt,
+		listLogsAscStmt:                 q.listLogsAscStmt,
+		listLogsByCallAscStmt:           q.listLogsByCallAscStmt,
+		listLogsByCallDescStmt:          q.listLogsByCallDescStmt,
+		listLogsDescStmt:                q.listLogsDescStmt,
 		listMessageRowsOfCallStmt:       q.listMessageRowsOfCallStmt,
+		listMessagesAscStmt:             q.listMessagesAscStmt,
+		listMessagesDescStmt:            q.listMessagesDescStmt,
 		listOwnedContactIDsStmt:         q.listOwnedContactIDsStmt,
 		updateAPIKeyStmt:                q.updateAPIKeyStmt,
 		updateCallStmt:                  q.updateCallStmt,
