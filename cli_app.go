@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"callstore/db"
 	"callstore/store"
 )
 
@@ -34,12 +33,12 @@ func runApp(ctx context.Context, args []string, e env) error {
 			in.Permissions = append(in.Permissions, strings.TrimSpace(p))
 		}
 	}
-	d, err := db.Open(ctx, *path)
+	s, closeStore, err := openStore(ctx, *path)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	a, err := store.New(d).CreateApp(ctx, *company, in)
+	defer closeStore()
+	a, err := s.CreateApp(ctx, *company, in)
 	if err != nil {
 		return err
 	}

@@ -144,7 +144,11 @@ func TestCLICompanyAndAPIKey(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer d.Close()
-		return store.New(d).Authenticate(context.Background(), secret)
+		s, err := store.New(context.Background(), d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Authenticate(context.Background(), secret)
 	}
 	var key struct {
 		Value       string     `json:"value"`

@@ -55,7 +55,10 @@ func MustOpenDB(tb testing.TB) *db.DB {
 
 func newEnv(tb testing.TB) *testEnv {
 	tb.Helper()
-	s := store.New(MustOpenDB(tb))
+	s, err := store.New(context.Background(), MustOpenDB(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
 	c := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	s.Now = c.Now
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -245,7 +245,10 @@ func newFileTestEnv(tb testing.TB, path string) *testEnv {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { d.Close() })
-	s := store.New(d)
+	s, err := store.New(context.Background(), d)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	c := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	s.Now = c.Now
 	srv := httptest.NewServer(handlers.NewServer(s, slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}))

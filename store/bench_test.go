@@ -214,7 +214,11 @@ func openBench(b *testing.B, path string) *store.Store {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { d.Close() })
-	return store.New(d)
+	s, err := store.New(context.Background(), d)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
 }
 
 var benchPrincipal = store.Principal{CompanyID: benchCompany}

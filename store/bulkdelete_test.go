@@ -14,7 +14,10 @@ func TestBulkDeleteCallsBounds(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	s := store.New(d)
+	s, err := store.New(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := store.Principal{CompanyID: store.NewID()}
 	tooMany := make([]string, store.MaxBulkDelete+1)
 	for i := range tooMany {

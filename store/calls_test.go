@@ -40,7 +40,10 @@ func newIngestEnvAt(tb testing.TB, path string) *ingestEnv {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { d.Close() })
-	s := store.New(d)
+	s, err := store.New(context.Background(), d)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	c := &ingestClock{t: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
 	s.Now = c.Now
 	e := &ingestEnv{S: s, Clock: c, ctx: ctx}

@@ -33,7 +33,11 @@ func newContactsFixture(t *testing.T) *contactsFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	f := &contactsFixture{t: t, s: store.New(d), q: sqlcdb.New(d.Write), now: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
+	s, err := store.New(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &contactsFixture{t: t, s: s, q: sqlcdb.New(d.Write), now: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
 	f.s.Now = func() time.Time { return f.now }
 	f.company = f.newCompany()
 	return f

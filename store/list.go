@@ -115,6 +115,11 @@ func (s *Store) ListCalls(ctx context.Context, p Principal, f CallFilter, pg Pag
 		return desc(ctx, arg)
 	}
 	total := func() (int64, error) {
+		if f == (CallFilter{}) {
+			// Unfiltered: the per-company counter kept by triggers (migration 2), one row lookup
+			// instead of a walk over every call of the company.
+			return s.r.CountCompanyCalls(ctx, p.CompanyID)
+		}
 		lo, hi := f.Created.bounds()
 		return count(ctx, sqlcdb.CountCallsParams{
 			CompanyID: p.CompanyID, ContactID: f.ContactID, AgentID: f.AgentID, PhoneID: f.PhoneID, Status: f.Status, Type: f.Type, Lo: lo, Hi: hi,
