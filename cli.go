@@ -49,6 +49,20 @@ func dbFlag(fs *flag.FlagSet, e env) *string {
 	return fs.String("db", def, "SQLite database file, or :memory: (env CALLSTORE_DB)")
 }
 
+// openStore opens the database at path (applying migrations) and a store over it; close releases both.
+func openStore(ctx context.Context, path string) (s *store.Store, close func(), err error) {
+	d, err := db.Open(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err = store.New(ctx, d)
+	if err != nil {
+		d.Close()
+		return nil, nil, err
+	}
+	return s, func() { s.Close(); d.Close() }, nil
+}
+
 func printJSON(e env, v any) error {
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
@@ -63,15 +77,18 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	addr := fs.String("addr", defAddr, "address to listen on (env CALLSTORE_ADDR)")
 	path := dbFlag(fs, e)
+	tokenTTL := fs.Duration("token-ttl", time.Hour, "lifetime of access tokens issued by POST /auth/token (refresh tokens live 24 times as long)")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
-	d, err := db.Open(ctx, *path)
+	if *tokenTTL <= 0 {
+		return fmt.Errorf("-token-ttl must be positive, got %s", *tokenTTL)
+	}
+	s, closeStore, err := openStore(ctx, *path)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	s := store.New(d)
+	defer closeStore()
 	if err := bootstrap(ctx, s, e); err != nil {
 		return err
 	}
@@ -80,7 +97,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: handlers.NewServer(s, log, handlers.Config{}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: handlers.NewServer(s, log, handlers.Config{TokenTTL: *tokenTTL}), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(e.stdout, "callstore %s listening on http://%s (db %s)\n", version, ln.Addr(), *path)
 
 	errc := make(chan error, 1)
@@ -133,12 +150,12 @@ func runCompany(ctx context.Context, args []string, e env) error {
 	if help, err := parseFlags(fs, args[1:]); help || err != nil {
 		return err
 	}
-	d, err := db.Open(ctx, *path)
+	s, closeStore, err := openStore(ctx, *path)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	c, err := store.New(d).CreateCompany(ctx, *name)
+	defer closeStore()
+	c, err := s.CreateCompany(ctx, *name)
 	if err != nil {
 		return err
 	}
@@ -176,12 +193,12 @@ func runAPIKey(ctx context.Context, args []string, e env) error {
 		}
 		in.ExpiryDate = &t
 	}
-	d, err := db.Open(ctx, *path)
+	s, closeStore, err := openStore(ctx, *path)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	k, err := store.New(d).CreateAPIKey(ctx, *company, nil, in)
+	defer closeStore()
+	k, err := s.CreateAPIKey(ctx, *company, nil, in)
 	if err != nil {
 		return err
 	}

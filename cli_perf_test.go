@@ -44,8 +44,13 @@ func TestSeedCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
+	s, err := store.New(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
 	for _, k := range keys {
-		p, err := store.New(d).Authenticate(context.Background(), k[2])
+		p, err := s.Authenticate(context.Background(), k[2])
 		if err != nil || p.CompanyID != k[1] {
 			t.Fatalf("printed key of %s: %+v, %v", k[1], p, err)
 		}

@@ -40,6 +40,7 @@ func commands() []command {
 		{"serve", "run the HTTP API", runServe},
 		{"company", "manage companies (company create -db F -name N)", runCompany},
 		{"apikey", "manage API keys (apikey create -db F -company ID -name N [-permissions ...] [-expires T])", runAPIKey},
+		{"app", "manage Kore.ai-style client apps (app create -db F -company ID -name N [-permissions ...])", runApp},
 		{"seed", "fill a database with synthetic calls (seed -db F -calls N [-companies 1] [-messages-per-call 20] ...)", runSeed},
 		{"bench", "load-test a running server (bench -url U -key K -scenario S [-duration 15s] [-concurrency 8])", runBench},
 		{"migrate", "apply pending schema migrations to a database file", runMigrate},

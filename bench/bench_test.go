@@ -284,7 +284,7 @@ func TestRunStopsByItself(t *testing.T) {
 		t.Run(sc.Name, func(t *testing.T) {
 			f := newFake(3000)
 			start := time.Now()
-			rep := run(t, f.server(t), bench.Config{Scenario: sc.Name, Duration: 300 * time.Millisecond, Depth: 500, Sample: 2000})
+			rep := run(t, f.server(t), bench.Config{Scenario: sc.Name, Duration: 300 * time.Millisecond, Depth: 500, Sample: 10000})
 			if took := time.Since(start); took > 5*time.Second {
 				t.Fatalf("a 300ms run took %v", took)
 			}
@@ -306,7 +306,7 @@ func TestRunStopsByItself(t *testing.T) {
 
 func TestRunMixedDoesEverything(t *testing.T) {
 	f := newFake(3000)
-	rep := run(t, f.server(t), bench.Config{Scenario: "mixed", Duration: 800 * time.Millisecond, Depth: 500, Sample: 3000})
+	rep := run(t, f.server(t), bench.Config{Scenario: "mixed", Duration: 800 * time.Millisecond, Depth: 500, Sample: 10000})
 	var ops []string
 	var sum int64
 	for _, s := range rep.Ops {
@@ -354,7 +354,7 @@ func TestRunRequestCap(t *testing.T) {
 
 func TestRunBulkDelete(t *testing.T) {
 	f := newFake(3000) // 2400 terminal calls, of which the probes find most: a few requests of 500, then the sample runs out
-	rep := run(t, f.server(t), bench.Config{Scenario: "bulk-delete", Duration: 10 * time.Second, Sample: 3000})
+	rep := run(t, f.server(t), bench.Config{Scenario: "bulk-delete", Duration: 10 * time.Second, Sample: 10000})
 	if rep.Elapsed > 5 || len(rep.Notes) == 0 || !strings.Contains(rep.Notes[0], "raise -sample") {
 		t.Fatalf("elapsed %.1fs, notes %q: want an early stop telling to raise -sample", rep.Elapsed, rep.Notes)
 	}
@@ -378,7 +378,7 @@ func TestRunBulkDelete(t *testing.T) {
 
 func TestRunListDeepUsesDeepCursors(t *testing.T) {
 	f := newFake(3000)
-	rep := run(t, f.server(t), bench.Config{Scenario: "list-deep", Depth: 1000, Sample: 3000, Requests: 200, Duration: 10 * time.Second})
+	rep := run(t, f.server(t), bench.Config{Scenario: "list-deep", Depth: 1000, Sample: 20000, Requests: 200, Duration: 10 * time.Second})
 	if !rep.OK() || rep.Total.Requests != 200 {
 		t.Fatalf("report %+v", rep.Total)
 	}

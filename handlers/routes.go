@@ -18,5 +18,34 @@ func addRoutes(mux *http.ServeMux, s *store.Store, log *slog.Logger, cfg Config)
 	mux.Handle("PATCH /v1/api_key/{id}", key("api_keys.update", handleAPIKeyUpdate(s, log)))
 	mux.Handle("DELETE /v1/api_key/{id}", key("api_keys.delete", handleAPIKeyDelete(s, log)))
 
+	// Calls: reading, bulk delete; logs; the OpenAPI document
+	mux.Handle("GET /v1/call/{$}", key("calls.view", handleCallList(s, log)))
+	mux.Handle("GET /v1/call/{id}", key("calls.view", handleCallGet(s, log)))
+	mux.Handle("GET /v1/call/{id}/message", key("messages.view", handleCallMessages(s, log)))
+	mux.Handle("POST /v1/call/bulk-delete", key("calls.delete", handleCallBulkDelete(s, log)))
+	mux.Handle("GET /v1/log/{$}", key("logs.view", handleLogList(s, log)))
+	mux.Handle("GET /v1/log/call/{call_id}", key("logs.view", handleCallLogs(s, log)))
+	mux.Handle("GET /openapi.json", handleOpenAPI())
+
+	// Ingest: recording calls, their transcripts and audit logs, and bulk import (NDJSON)
+	mux.Handle("POST /v1/call/{$}", key("calls.create", handleCallCreate(s, log)))
+	mux.Handle("POST /v1/call/import", key("calls.create", handleCallImport(s, log)))
+	mux.Handle("PATCH /v1/call/{id}", key("calls.update", handleCallUpdate(s, log)))
+	mux.Handle("POST /v1/call/{id}/message", key("calls.update", handleMessageAppend(s, log)))
+	mux.Handle("POST /v1/log/call/{call_id}", key("calls.update", handleLogAppend(s, log)))
+
+	// Contacts: one deletion engine (store.DeleteContacts) in three dialects.
+	mux.Handle("GET /v1/contact/{$}", key("contacts.view", handleContactList(s, log)))
+	mux.Handle("GET /v1/contact/{id}", key("contacts.view", handleContactGet(s, log)))
+	mux.Handle("POST /v1/contact/bulk-delete", key("contacts.delete", handleContactBulkDelete(s, log)))
+	jwt := koreaiAuth(s, log) // Kore.ai-style: `auth: <HS256 JWT of an app>` + `accountId`
+	mux.Handle("DELETE /agentassist/api/v1/public/{streamId}/contacts/bulk-delete", jwt("contacts.delete", handleKoreaiBulkDelete(s, log)))
+	mux.Handle("DELETE /agentassist/api/v1/public/{streamId}/contacts/{id}", jwt("contacts.delete", handleKoreaiDelete(s, log)))
+	token := genlogsAuth(s, log) // GenLogs-style: `Access-Token` from POST /auth/token + `X-Api-Key`
+	mux.Handle("POST /auth/token", handleGenlogsToken(s, log, cfg.TokenTTL))
+	mux.Handle("POST /auth/token/{$}", handleGenlogsToken(s, log, cfg.TokenTTL)) // as in GenLogs's own example
+	mux.Handle("DELETE /onboarded-carrier/bulk/contacts", token("contacts.delete", handleGenlogsBulkDelete(s, log)))
+	mux.Handle("DELETE /onboarded-carrier/contacts/{contact_id}", token("contacts.delete", handleGenlogsDelete(s, log)))
+
 	mux.Handle("/", handleNotFound())
 }

@@ -15,3 +15,11 @@ SELECT count(*) FROM calls WHERE company_id = ? AND id = ?;
 UPDATE calls
 SET status = ?, start_time = ?, end_time = ?, duration = ?, end_reason = ?, recording_url = ?, dynamic_variables = ?
 WHERE company_id = ? AND id = ?;
+
+-- Ids are global primary keys: an import must not reuse one from any company.
+-- name: CallIDTaken :one
+SELECT count(*) FROM calls WHERE id = ?;
+
+-- DeleteCallRow deletes one call row by id alone, with no rule attached (tests of the schema's cascades).
+-- name: DeleteCallRow :execrows
+DELETE FROM calls WHERE id = ?;

@@ -8,3 +8,6 @@ SELECT * FROM companies WHERE id = ?;
 
 -- name: CountCompanies :one
 SELECT count(*) FROM companies;
+
+-- name: CountCompanyCalls :one
+SELECT calls FROM company_call_counts WHERE company_id = ?;

@@ -109,7 +109,11 @@ func Run(ctx context.Context, d *db.DB, opt Options) (Result, error) {
 	p.corpus = newCorpus(p.rng(0))
 
 	// Companies date from before their oldest contact.
-	s := store.New(d)
+	s, err := store.New(ctx, d)
+	if err != nil {
+		return Result{}, err
+	}
+	defer s.Close()
 	s.Now = func() time.Time { return time.UnixMicro(p.start).Add(-200 * 24 * time.Hour) }
 	var res Result
 	pools := p.rng(1 << 62)

@@ -75,7 +75,11 @@ func TestRun(t *testing.T) {
 	})
 
 	t.Run("APIKeysWork", func(t *testing.T) {
-		s := store.New(d)
+		s, err := store.New(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
 		if len(res.Companies) != 2 || res.Companies[0].Name != "seed-1" || res.Companies[1].Name != "seed-2" {
 			t.Fatalf("companies = %+v", res.Companies)
 		}

@@ -22,6 +22,18 @@ type DateRange struct {
 	From, To *time.Time
 }
 
+// bounds returns the range as stored sort-key values, unbounded ends as the extreme int64 values.
+func (dr DateRange) bounds() (lo, hi int64) {
+	lo, hi = math.MinInt64, math.MaxInt64
+	if dr.From != nil {
+		lo = micros(*dr.From)
+	}
+	if dr.To != nil {
+		hi = micros(*dr.To)
+	}
+	return lo, hi
+}
+
 // Cursor is the sort key of one row: (created date in microseconds, id).
 type Cursor struct {
 	Date int64
@@ -60,27 +72,32 @@ func errInvalidCursor() error {
 // ErrPaginationParams is the reason of a contradictory combination of pagination parameters.
 const ErrPaginationParams = "INVALID_PAGINATION_PARAMETERS"
 
+// check rejects contradictory pagination parameters. paginate calls it first; a list that must look
+// something up before paginating (its parent record) calls it earlier, so the answer does not depend
+// on the lookup.
+func (pg PageRequest) check() error {
+	switch {
+	case pg.After != "" && pg.Before != "":
+		return Errorf(EINVALID, ErrPaginationParams, "Cannot specify both 'before' and 'after' parameters")
+	case pg.Page != 0 && (pg.After != "" || pg.Before != ""):
+		return Errorf(EINVALID, ErrPaginationParams, "Cannot specify 'page' together with 'before' or 'after'")
+	case pg.Page < 0 || pg.Limit < 1:
+		return Errorf(EINVALID, ErrPaginationParams, "page must be >= 1 and limit >= 1")
+	}
+	return nil
+}
+
 // paginate runs one list request over any table that has two keyset queries (ascending and
 // descending by created date, id): cursorOf resolves an after/before id of the caller's company to
 // its sort key, list runs one of the two queries, count counts the filtered rows (page mode only).
 func paginate[T any](pg PageRequest, dr DateRange, cursorOf func(id string) (Cursor, error),
 	list func(asc bool, w Window) ([]T, error), count func() (int64, error), idOf func(T) string) (Page[T], error) {
 
-	switch {
-	case pg.After != "" && pg.Before != "":
-		return Page[T]{}, Errorf(EINVALID, ErrPaginationParams, "Cannot specify both 'before' and 'after' parameters")
-	case pg.Page != 0 && (pg.After != "" || pg.Before != ""):
-		return Page[T]{}, Errorf(EINVALID, ErrPaginationParams, "Cannot specify 'page' together with 'before' or 'after'")
-	case pg.Page < 0 || pg.Limit < 1:
-		return Page[T]{}, Errorf(EINVALID, ErrPaginationParams, "page must be >= 1 and limit >= 1")
+	if err := pg.check(); err != nil {
+		return Page[T]{}, err
 	}
-	w := Window{Lo: math.MinInt64, Hi: math.MaxInt64, Limit: pg.Limit}
-	if dr.From != nil {
-		w.Lo = micros(*dr.From)
-	}
-	if dr.To != nil {
-		w.Hi = micros(*dr.To)
-	}
+	w := Window{Limit: pg.Limit}
+	w.Lo, w.Hi = dr.bounds()
 	asc := !pg.Desc
 	var out Page[T]
 

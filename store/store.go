@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"callstore/db"
@@ -20,10 +21,19 @@ type Store struct {
 	Now func() time.Time
 }
 
-// New returns a Store over an opened database, using the system clock.
-func New(d *db.DB) *Store {
-	return &Store{db: d, r: sqlcdb.New(d.Read), Now: time.Now}
+// New returns a Store over an opened database, using the system clock. The reader pool's queries
+// are prepared once here (database/sql re-prepares them per pooled connection as needed), so a
+// list page does not pay SQLite's statement compilation on every request.
+func New(ctx context.Context, d *db.DB) (*Store, error) {
+	r, err := sqlcdb.Prepare(ctx, d.Read)
+	if err != nil {
+		return nil, fmt.Errorf("store: prepare queries: %w", err)
+	}
+	return &Store{db: d, r: r, Now: time.Now}, nil
 }
+
+// Close releases the prepared statements (the database itself is closed by its owner).
+func (s *Store) Close() error { return s.r.Close() }
 
 // DB returns the underlying database (for tools and tests).
 func (s *Store) DB() *db.DB { return s.db }

@@ -9,6 +9,17 @@ import (
 	"context"
 )
 
+const callLogIDTaken = `-- name: CallLogIDTaken :one
+SELECT count(*) FROM call_log WHERE id = ?
+`
+
+func (q *Queries) CallLogIDTaken(ctx context.Context, id string) (int64, error) {
+	row := q.queryRow(ctx, q.callLogIDTakenStmt, callLogIDTaken, id)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createCallLog = `-- name: CreateCallLog :exec
 INSERT INTO call_log (id, company_id, call_id, timestamp, level, category, event, trace_id, data)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -39,4 +50,25 @@ func (q *Queries) CreateCallLog(ctx context.Context, arg CreateCallLogParams) er
 		arg.Data,
 	)
 	return err
+}
+
+const getCallLogRow = `-- name: GetCallLogRow :one
+SELECT id, company_id, call_id, timestamp, level, category, event, trace_id, data FROM call_log WHERE id = ?
+`
+
+func (q *Queries) GetCallLogRow(ctx context.Context, id string) (CallLog, error) {
+	row := q.queryRow(ctx, q.getCallLogRowStmt, getCallLogRow, id)
+	var i CallLog
+	err := row.Scan(
+		&i.ID,
+		&i.CompanyID,
+		&i.CallID,
+		&i.Timestamp,
+		&i.Level,
+		&i.Category,
+		&i.Event,
+		&i.TraceID,
+		&i.Data,
+	)
+	return i, err
 }

@@ -25,6 +25,18 @@ func (q *Queries) CallExists(ctx context.Context, arg CallExistsParams) (int64, 
 	return count, err
 }
 
+const callIDTaken = `-- name: CallIDTaken :one
+SELECT count(*) FROM calls WHERE id = ?
+`
+
+// Ids are global primary keys: an import must not reuse one from any company.
+func (q *Queries) CallIDTaken(ctx context.Context, id string) (int64, error) {
+	row := q.queryRow(ctx, q.callIDTakenStmt, callIDTaken, id)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createCall = `-- name: CreateCall :exec
 INSERT INTO calls (id, company_id, contact_id, agent_id, agent_version_id, phone_register_id, status, type,
                    recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date)
@@ -68,6 +80,19 @@ func (q *Queries) CreateCall(ctx context.Context, arg CreateCallParams) error {
 		arg.CreatedDate,
 	)
 	return err
+}
+
+const deleteCallRow = `-- name: DeleteCallRow :execrows
+DELETE FROM calls WHERE id = ?
+`
+
+// DeleteCallRow deletes one call row by id alone, with no rule attached (tests of the schema's cascades).
+func (q *Queries) DeleteCallRow(ctx context.Context, id string) (int64, error) {
+	result, err := q.exec(ctx, q.deleteCallRowStmt, deleteCallRow, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }
 
 const getCall = `-- name: GetCall :one

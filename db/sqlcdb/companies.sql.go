@@ -20,6 +20,17 @@ func (q *Queries) CountCompanies(ctx context.Context) (int64, error) {
 	return count, err
 }
 
+const countCompanyCalls = `-- name: CountCompanyCalls :one
+SELECT calls FROM company_call_counts WHERE company_id = ?
+`
+
+func (q *Queries) CountCompanyCalls(ctx context.Context, companyID string) (int64, error) {
+	row := q.queryRow(ctx, q.countCompanyCallsStmt, countCompanyCalls, companyID)
+	var calls int64
+	err := row.Scan(&calls)
+	return calls, err
+}
+
 const createCompany = `-- name: CreateCompany :one
 INSERT INTO companies (id, name, created_date)
 VALUES (?, ?, ?)

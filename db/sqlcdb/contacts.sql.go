@@ -86,3 +86,40 @@ func (q *Queries) GetContactByIdentifier(ctx context.Context, arg GetContactById
 	)
 	return i, err
 }
+
+const upsertContact = `-- name: UpsertContact :one
+INSERT INTO contacts (id, company_id, identifier, contact_type, created_date)
+VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (company_id, contact_type, identifier)
+DO UPDATE SET created_date = min(contacts.created_date, excluded.created_date)
+RETURNING id, company_id, identifier, contact_type, created_date
+`
+
+type UpsertContactParams struct {
+	ID          string
+	CompanyID   string
+	Identifier  string
+	ContactType string
+	CreatedDate int64
+}
+
+// Get-or-create in one statement. The no-op-looking DO UPDATE makes RETURNING yield the existing
+// row; it also keeps created_date at the earliest call seen (imports may arrive out of order).
+func (q *Queries) UpsertContact(ctx context.Context, arg UpsertContactParams) (Contact, error) {
+	row := q.queryRow(ctx, q.upsertContactStmt, upsertContact,
+		arg.ID,
+		arg.CompanyID,
+		arg.Identifier,
+		arg.ContactType,
+		arg.CreatedDate,
+	)
+	var i Contact
+	err := row.Scan(
+		&i.ID,
+		&i.CompanyID,
+		&i.Identifier,
+		&i.ContactType,
+		&i.CreatedDate,
+	)
+	return i, err
+}

@@ -27,14 +27,71 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.callExistsStmt, err = db.PrepareContext(ctx, callExists); err != nil {
 		return nil, fmt.Errorf("error preparing query CallExists: %w", err)
 	}
+	if q.callIDTakenStmt, err = db.PrepareContext(ctx, callIDTaken); err != nil {
+		return nil, fmt.Errorf("error preparing query CallIDTaken: %w", err)
+	}
+	if q.callLogIDTakenStmt, err = db.PrepareContext(ctx, callLogIDTaken); err != nil {
+		return nil, fmt.Errorf("error preparing query CallLogIDTaken: %w", err)
+	}
 	if q.countAPIKeysStmt, err = db.PrepareContext(ctx, countAPIKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query CountAPIKeys: %w", err)
+	}
+	if q.countCallsStmt, err = db.PrepareContext(ctx, countCalls); err != nil {
+		return nil, fmt.Errorf("error preparing query CountCalls: %w", err)
+	}
+	if q.countCallsByAgentStmt, err = db.PrepareContext(ctx, countCallsByAgent); err != nil {
+		return nil, fmt.Errorf("error preparing query CountCallsByAgent: %w", err)
+	}
+	if q.countCallsByContactStmt, err = db.PrepareContext(ctx, countCallsByContact); err != nil {
+		return nil, fmt.Errorf("error preparing query CountCallsByContact: %w", err)
+	}
+	if q.countCallsByPhoneStmt, err = db.PrepareContext(ctx, countCallsByPhone); err != nil {
+		return nil, fmt.Errorf("error preparing query CountCallsByPhone: %w", err)
+	}
+	if q.countCallsByStatusStmt, err = db.PrepareContext(ctx, countCallsByStatus); err != nil {
+		return nil, fmt.Errorf("error preparing query CountCallsByStatus: %w", err)
+	}
+	if q.countCallsOfCompanyStmt, err = db.PrepareContext(ctx, countCallsOfCompany); err != nil {
+		return nil, fmt.Errorf("error preparing query CountCallsOfCompany: %w", err)
 	}
 	if q.countCompaniesStmt, err = db.PrepareContext(ctx, countCompanies); err != nil {
 		return nil, fmt.Errorf("error preparing query CountCompanies: %w", err)
 	}
+	if q.countCompanyCallsStmt, err = db.PrepareContext(ctx, countCompanyCalls); err != nil {
+		return nil, fmt.Errorf("error preparing query CountCompanyCalls: %w", err)
+	}
+	if q.countContactDeletionEffectsStmt, err = db.PrepareContext(ctx, countContactDeletionEffects); err != nil {
+		return nil, fmt.Errorf("error preparing query CountContactDeletionEffects: %w", err)
+	}
+	if q.countContactsStmt, err = db.PrepareContext(ctx, countContacts); err != nil {
+		return nil, fmt.Errorf("error preparing query CountContacts: %w", err)
+	}
+	if q.countLogsStmt, err = db.PrepareContext(ctx, countLogs); err != nil {
+		return nil, fmt.Errorf("error preparing query CountLogs: %w", err)
+	}
+	if q.countLogsByCallStmt, err = db.PrepareContext(ctx, countLogsByCall); err != nil {
+		return nil, fmt.Errorf("error preparing query CountLogsByCall: %w", err)
+	}
+	if q.countLogsOfCompanyStmt, err = db.PrepareContext(ctx, countLogsOfCompany); err != nil {
+		return nil, fmt.Errorf("error preparing query CountLogsOfCompany: %w", err)
+	}
+	if q.countMessagesStmt, err = db.PrepareContext(ctx, countMessages); err != nil {
+		return nil, fmt.Errorf("error preparing query CountMessages: %w", err)
+	}
+	if q.countMessagesOfCallStmt, err = db.PrepareContext(ctx, countMessagesOfCall); err != nil {
+		return nil, fmt.Errorf("error preparing query CountMessagesOfCall: %w", err)
+	}
+	if q.countMessagesOfCompanyStmt, err = db.PrepareContext(ctx, countMessagesOfCompany); err != nil {
+		return nil, fmt.Errorf("error preparing query CountMessagesOfCompany: %w", err)
+	}
 	if q.createAPIKeyStmt, err = db.PrepareContext(ctx, createAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateAPIKey: %w", err)
+	}
+	if q.createAccessTokenStmt, err = db.PrepareContext(ctx, createAccessToken); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateAccessToken: %w", err)
+	}
+	if q.createAppStmt, err = db.PrepareContext(ctx, createApp); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateApp: %w", err)
 	}
 	if q.createCallStmt, err = db.PrepareContext(ctx, createCall); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateCall: %w", err)
@@ -51,8 +108,23 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.createMessageStmt, err = db.PrepareContext(ctx, createMessage); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateMessage: %w", err)
 	}
+	if q.createMessages10Stmt, err = db.PrepareContext(ctx, createMessages10); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateMessages10: %w", err)
+	}
 	if q.deleteAPIKeyStmt, err = db.PrepareContext(ctx, deleteAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteAPIKey: %w", err)
+	}
+	if q.deleteCallRowStmt, err = db.PrepareContext(ctx, deleteCallRow); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteCallRow: %w", err)
+	}
+	if q.deleteContactsStmt, err = db.PrepareContext(ctx, deleteContacts); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteContacts: %w", err)
+	}
+	if q.deleteExpiredAccessTokensStmt, err = db.PrepareContext(ctx, deleteExpiredAccessTokens); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteExpiredAccessTokens: %w", err)
+	}
+	if q.deleteTerminalCallsStmt, err = db.PrepareContext(ctx, deleteTerminalCalls); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteTerminalCalls: %w", err)
 	}
 	if q.getAPIKeyStmt, err = db.PrepareContext(ctx, getAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query GetAPIKey: %w", err)
@@ -60,8 +132,20 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getAPIKeyByHashStmt, err = db.PrepareContext(ctx, getAPIKeyByHash); err != nil {
 		return nil, fmt.Errorf("error preparing query GetAPIKeyByHash: %w", err)
 	}
+	if q.getAccessTokenStmt, err = db.PrepareContext(ctx, getAccessToken); err != nil {
+		return nil, fmt.Errorf("error preparing query GetAccessToken: %w", err)
+	}
+	if q.getAppStmt, err = db.PrepareContext(ctx, getApp); err != nil {
+		return nil, fmt.Errorf("error preparing query GetApp: %w", err)
+	}
 	if q.getCallStmt, err = db.PrepareContext(ctx, getCall); err != nil {
 		return nil, fmt.Errorf("error preparing query GetCall: %w", err)
+	}
+	if q.getCallKeyStmt, err = db.PrepareContext(ctx, getCallKey); err != nil {
+		return nil, fmt.Errorf("error preparing query GetCallKey: %w", err)
+	}
+	if q.getCallLogRowStmt, err = db.PrepareContext(ctx, getCallLogRow); err != nil {
+		return nil, fmt.Errorf("error preparing query GetCallLogRow: %w", err)
 	}
 	if q.getCompanyStmt, err = db.PrepareContext(ctx, getCompany); err != nil {
 		return nil, fmt.Errorf("error preparing query GetCompany: %w", err)
@@ -72,11 +156,83 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getContactByIdentifierStmt, err = db.PrepareContext(ctx, getContactByIdentifier); err != nil {
 		return nil, fmt.Errorf("error preparing query GetContactByIdentifier: %w", err)
 	}
+	if q.getLogKeyStmt, err = db.PrepareContext(ctx, getLogKey); err != nil {
+		return nil, fmt.Errorf("error preparing query GetLogKey: %w", err)
+	}
+	if q.getMessageKeyStmt, err = db.PrepareContext(ctx, getMessageKey); err != nil {
+		return nil, fmt.Errorf("error preparing query GetMessageKey: %w", err)
+	}
+	if q.hasMessagesStmt, err = db.PrepareContext(ctx, hasMessages); err != nil {
+		return nil, fmt.Errorf("error preparing query HasMessages: %w", err)
+	}
 	if q.listAPIKeysAscStmt, err = db.PrepareContext(ctx, listAPIKeysAsc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAPIKeysAsc: %w", err)
 	}
 	if q.listAPIKeysDescStmt, err = db.PrepareContext(ctx, listAPIKeysDesc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAPIKeysDesc: %w", err)
+	}
+	if q.listCallsAscStmt, err = db.PrepareContext(ctx, listCallsAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsAsc: %w", err)
+	}
+	if q.listCallsByAgentAscStmt, err = db.PrepareContext(ctx, listCallsByAgentAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsByAgentAsc: %w", err)
+	}
+	if q.listCallsByAgentDescStmt, err = db.PrepareContext(ctx, listCallsByAgentDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsByAgentDesc: %w", err)
+	}
+	if q.listCallsByContactAscStmt, err = db.PrepareContext(ctx, listCallsByContactAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsByContactAsc: %w", err)
+	}
+	if q.listCallsByContactDescStmt, err = db.PrepareContext(ctx, listCallsByContactDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsByContactDesc: %w", err)
+	}
+	if q.listCallsByPhoneAscStmt, err = db.PrepareContext(ctx, listCallsByPhoneAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsByPhoneAsc: %w", err)
+	}
+	if q.listCallsByPhoneDescStmt, err = db.PrepareContext(ctx, listCallsByPhoneDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsByPhoneDesc: %w", err)
+	}
+	if q.listCallsByStatusAscStmt, err = db.PrepareContext(ctx, listCallsByStatusAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsByStatusAsc: %w", err)
+	}
+	if q.listCallsByStatusDescStmt, err = db.PrepareContext(ctx, listCallsByStatusDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsByStatusDesc: %w", err)
+	}
+	if q.listCallsDescStmt, err = db.PrepareContext(ctx, listCallsDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallsDesc: %w", err)
+	}
+	if q.listContactsAscStmt, err = db.PrepareContext(ctx, listContactsAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListContactsAsc: %w", err)
+	}
+	if q.listContactsDescStmt, err = db.PrepareContext(ctx, listContactsDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListContactsDesc: %w", err)
+	}
+	if q.listContactsWithActiveCallsStmt, err = db.PrepareContext(ctx, listContactsWithActiveCalls); err != nil {
+		return nil, fmt.Errorf("error preparing query ListContactsWithActiveCalls: %w", err)
+	}
+	if q.listLogsAscStmt, err = db.PrepareContext(ctx, listLogsAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListLogsAsc: %w", err)
+	}
+	if q.listLogsByCallAscStmt, err = db.PrepareContext(ctx, listLogsByCallAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListLogsByCallAsc: %w", err)
+	}
+	if q.listLogsByCallDescStmt, err = db.PrepareContext(ctx, listLogsByCallDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListLogsByCallDesc: %w", err)
+	}
+	if q.listLogsDescStmt, err = db.PrepareContext(ctx, listLogsDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListLogsDesc: %w", err)
+	}
+	if q.listMessageRowsOfCallStmt, err = db.PrepareContext(ctx, listMessageRowsOfCall); err != nil {
+		return nil, fmt.Errorf("error preparing query ListMessageRowsOfCall: %w", err)
+	}
+	if q.listMessagesAscStmt, err = db.PrepareContext(ctx, listMessagesAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListMessagesAsc: %w", err)
+	}
+	if q.listMessagesDescStmt, err = db.PrepareContext(ctx, listMessagesDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListMessagesDesc: %w", err)
+	}
+	if q.listOwnedContactIDsStmt, err = db.PrepareContext(ctx, listOwnedContactIDs); err != nil {
+		return nil, fmt.Errorf("error preparing query ListOwnedContactIDs: %w", err)
 	}
 	if q.seedCallStmt, err = db.PrepareContext(ctx, seedCall); err != nil {
 		return nil, fmt.Errorf("error preparing query SeedCall: %w", err)
@@ -117,6 +273,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.updateCallStmt, err = db.PrepareContext(ctx, updateCall); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateCall: %w", err)
 	}
+	if q.upsertContactStmt, err = db.PrepareContext(ctx, upsertContact); err != nil {
+		return nil, fmt.Errorf("error preparing query UpsertContact: %w", err)
+	}
 	return &q, nil
 }
 
@@ -127,9 +286,49 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing callExistsStmt: %w", cerr)
 		}
 	}
+	if q.callIDTakenStmt != nil {
+		if cerr := q.callIDTakenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing callIDTakenStmt: %w", cerr)
+		}
+	}
+	if q.callLogIDTakenStmt != nil {
+		if cerr := q.callLogIDTakenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing callLogIDTakenStmt: %w", cerr)
+		}
+	}
 	if q.countAPIKeysStmt != nil {
 		if cerr := q.countAPIKeysStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countAPIKeysStmt: %w", cerr)
+		}
+	}
+	if q.countCallsStmt != nil {
+		if cerr := q.countCallsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countCallsStmt: %w", cerr)
+		}
+	}
+	if q.countCallsByAgentStmt != nil {
+		if cerr := q.countCallsByAgentStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countCallsByAgentStmt: %w", cerr)
+		}
+	}
+	if q.countCallsByContactStmt != nil {
+		if cerr := q.countCallsByContactStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countCallsByContactStmt: %w", cerr)
+		}
+	}
+	if q.countCallsByPhoneStmt != nil {
+		if cerr := q.countCallsByPhoneStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countCallsByPhoneStmt: %w", cerr)
+		}
+	}
+	if q.countCallsByStatusStmt != nil {
+		if cerr := q.countCallsByStatusStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countCallsByStatusStmt: %w", cerr)
+		}
+	}
+	if q.countCallsOfCompanyStmt != nil {
+		if cerr := q.countCallsOfCompanyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countCallsOfCompanyStmt: %w", cerr)
 		}
 	}
 	if q.countCompaniesStmt != nil {
@@ -137,9 +336,64 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countCompaniesStmt: %w", cerr)
 		}
 	}
+	if q.countCompanyCallsStmt != nil {
+		if cerr := q.countCompanyCallsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countCompanyCallsStmt: %w", cerr)
+		}
+	}
+	if q.countContactDeletionEffectsStmt != nil {
+		if cerr := q.countContactDeletionEffectsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countContactDeletionEffectsStmt: %w", cerr)
+		}
+	}
+	if q.countContactsStmt != nil {
+		if cerr := q.countContactsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countContactsStmt: %w", cerr)
+		}
+	}
+	if q.countLogsStmt != nil {
+		if cerr := q.countLogsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countLogsStmt: %w", cerr)
+		}
+	}
+	if q.countLogsByCallStmt != nil {
+		if cerr := q.countLogsByCallStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countLogsByCallStmt: %w", cerr)
+		}
+	}
+	if q.countLogsOfCompanyStmt != nil {
+		if cerr := q.countLogsOfCompanyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countLogsOfCompanyStmt: %w", cerr)
+		}
+	}
+	if q.countMessagesStmt != nil {
+		if cerr := q.countMessagesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countMessagesStmt: %w", cerr)
+		}
+	}
+	if q.countMessagesOfCallStmt != nil {
+		if cerr := q.countMessagesOfCallStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countMessagesOfCallStmt: %w", cerr)
+		}
+	}
+	if q.countMessagesOfCompanyStmt != nil {
+		if cerr := q.countMessagesOfCompanyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countMessagesOfCompanyStmt: %w", cerr)
+		}
+	}
 	if q.createAPIKeyStmt != nil {
 		if cerr := q.createAPIKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing createAPIKeyStmt: %w", cerr)
+		}
+	}
+	if q.createAccessTokenStmt != nil {
+		if cerr := q.createAccessTokenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createAccessTokenStmt: %w", cerr)
+		}
+	}
+	if q.createAppStmt != nil {
+		if cerr := q.createAppStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createAppStmt: %w", cerr)
 		}
 	}
 	if q.createCallStmt != nil {
@@ -167,9 +421,34 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing createMessageStmt: %w", cerr)
 		}
 	}
+	if q.createMessages10Stmt != nil {
+		if cerr := q.createMessages10Stmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createMessages10Stmt: %w", cerr)
+		}
+	}
 	if q.deleteAPIKeyStmt != nil {
 		if cerr := q.deleteAPIKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing deleteAPIKeyStmt: %w", cerr)
+		}
+	}
+	if q.deleteCallRowStmt != nil {
+		if cerr := q.deleteCallRowStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteCallRowStmt: %w", cerr)
+		}
+	}
+	if q.deleteContactsStmt != nil {
+		if cerr := q.deleteContactsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteContactsStmt: %w", cerr)
+		}
+	}
+	if q.deleteExpiredAccessTokensStmt != nil {
+		if cerr := q.deleteExpiredAccessTokensStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteExpiredAccessTokensStmt: %w", cerr)
+		}
+	}
+	if q.deleteTerminalCallsStmt != nil {
+		if cerr := q.deleteTerminalCallsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteTerminalCallsStmt: %w", cerr)
 		}
 	}
 	if q.getAPIKeyStmt != nil {
@@ -182,9 +461,29 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getAPIKeyByHashStmt: %w", cerr)
 		}
 	}
+	if q.getAccessTokenStmt != nil {
+		if cerr := q.getAccessTokenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getAccessTokenStmt: %w", cerr)
+		}
+	}
+	if q.getAppStmt != nil {
+		if cerr := q.getAppStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getAppStmt: %w", cerr)
+		}
+	}
 	if q.getCallStmt != nil {
 		if cerr := q.getCallStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getCallStmt: %w", cerr)
+		}
+	}
+	if q.getCallKeyStmt != nil {
+		if cerr := q.getCallKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getCallKeyStmt: %w", cerr)
+		}
+	}
+	if q.getCallLogRowStmt != nil {
+		if cerr := q.getCallLogRowStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getCallLogRowStmt: %w", cerr)
 		}
 	}
 	if q.getCompanyStmt != nil {
@@ -202,6 +501,21 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getContactByIdentifierStmt: %w", cerr)
 		}
 	}
+	if q.getLogKeyStmt != nil {
+		if cerr := q.getLogKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getLogKeyStmt: %w", cerr)
+		}
+	}
+	if q.getMessageKeyStmt != nil {
+		if cerr := q.getMessageKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getMessageKeyStmt: %w", cerr)
+		}
+	}
+	if q.hasMessagesStmt != nil {
+		if cerr := q.hasMessagesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing hasMessagesStmt: %w", cerr)
+		}
+	}
 	if q.listAPIKeysAscStmt != nil {
 		if cerr := q.listAPIKeysAscStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listAPIKeysAscStmt: %w", cerr)
@@ -210,6 +524,111 @@ func (q *Queries) Close() error {
 	if q.listAPIKeysDescStmt != nil {
 		if cerr := q.listAPIKeysDescStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listAPIKeysDescStmt: %w", cerr)
+		}
+	}
+	if q.listCallsAscStmt != nil {
+		if cerr := q.listCallsAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsAscStmt: %w", cerr)
+		}
+	}
+	if q.listCallsByAgentAscStmt != nil {
+		if cerr := q.listCallsByAgentAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsByAgentAscStmt: %w", cerr)
+		}
+	}
+	if q.listCallsByAgentDescStmt != nil {
+		if cerr := q.listCallsByAgentDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsByAgentDescStmt: %w", cerr)
+		}
+	}
+	if q.listCallsByContactAscStmt != nil {
+		if cerr := q.listCallsByContactAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsByContactAscStmt: %w", cerr)
+		}
+	}
+	if q.listCallsByContactDescStmt != nil {
+		if cerr := q.listCallsByContactDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsByContactDescStmt: %w", cerr)
+		}
+	}
+	if q.listCallsByPhoneAscStmt != nil {
+		if cerr := q.listCallsByPhoneAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsByPhoneAscStmt: %w", cerr)
+		}
+	}
+	if q.listCallsByPhoneDescStmt != nil {
+		if cerr := q.listCallsByPhoneDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsByPhoneDescStmt: %w", cerr)
+		}
+	}
+	if q.listCallsByStatusAscStmt != nil {
+		if cerr := q.listCallsByStatusAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsByStatusAscStmt: %w", cerr)
+		}
+	}
+	if q.listCallsByStatusDescStmt != nil {
+		if cerr := q.listCallsByStatusDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsByStatusDescStmt: %w", cerr)
+		}
+	}
+	if q.listCallsDescStmt != nil {
+		if cerr := q.listCallsDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallsDescStmt: %w", cerr)
+		}
+	}
+	if q.listContactsAscStmt != nil {
+		if cerr := q.listContactsAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listContactsAscStmt: %w", cerr)
+		}
+	}
+	if q.listContactsDescStmt != nil {
+		if cerr := q.listContactsDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listContactsDescStmt: %w", cerr)
+		}
+	}
+	if q.listContactsWithActiveCallsStmt != nil {
+		if cerr := q.listContactsWithActiveCallsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listContactsWithActiveCallsStmt: %w", cerr)
+		}
+	}
+	if q.listLogsAscStmt != nil {
+		if cerr := q.listLogsAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listLogsAscStmt: %w", cerr)
+		}
+	}
+	if q.listLogsByCallAscStmt != nil {
+		if cerr := q.listLogsByCallAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listLogsByCallAscStmt: %w", cerr)
+		}
+	}
+	if q.listLogsByCallDescStmt != nil {
+		if cerr := q.listLogsByCallDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listLogsByCallDescStmt: %w", cerr)
+		}
+	}
+	if q.listLogsDescStmt != nil {
+		if cerr := q.listLogsDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listLogsDescStmt: %w", cerr)
+		}
+	}
+	if q.listMessageRowsOfCallStmt != nil {
+		if cerr := q.listMessageRowsOfCallStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listMessageRowsOfCallStmt: %w", cerr)
+		}
+	}
+	if q.listMessagesAscStmt != nil {
+		if cerr := q.listMessagesAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listMessagesAscStmt: %w", cerr)
+		}
+	}
+	if q.listMessagesDescStmt != nil {
+		if cerr := q.listMessagesDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listMessagesDescStmt: %w", cerr)
+		}
+	}
+	if q.listOwnedContactIDsStmt != nil {
+		if cerr := q.listOwnedContactIDsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listOwnedContactIDsStmt: %w", cerr)
 		}
 	}
 	if q.seedCallStmt != nil {
@@ -277,6 +696,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing updateCallStmt: %w", cerr)
 		}
 	}
+	if q.upsertContactStmt != nil {
+		if cerr := q.upsertContactStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing upsertContactStmt: %w", cerr)
+		}
+	}
 	return err
 }
 
@@ -314,75 +738,181 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 }
 
 type Queries struct {
-	db                         DBTX
-	tx                         *sql.Tx
-	callExistsStmt             *sql.Stmt
-	countAPIKeysStmt           *sql.Stmt
-	countCompaniesStmt         *sql.Stmt
-	createAPIKeyStmt           *sql.Stmt
-	createCallStmt             *sql.Stmt
-	createCallLogStmt          *sql.Stmt
-	createCompanyStmt          *sql.Stmt
-	createContactStmt          *sql.Stmt
-	createMessageStmt          *sql.Stmt
-	deleteAPIKeyStmt           *sql.Stmt
-	getAPIKeyStmt              *sql.Stmt
-	getAPIKeyByHashStmt        *sql.Stmt
-	getCallStmt                *sql.Stmt
-	getCompanyStmt             *sql.Stmt
-	getContactStmt             *sql.Stmt
-	getContactByIdentifierStmt *sql.Stmt
-	listAPIKeysAscStmt         *sql.Stmt
-	listAPIKeysDescStmt        *sql.Stmt
-	seedCallStmt               *sql.Stmt
-	seedCallLogStmt            *sql.Stmt
-	seedCallLogs10Stmt         *sql.Stmt
-	seedContactStmt            *sql.Stmt
-	seedCountsStmt             *sql.Stmt
-	seedMessageStmt            *sql.Stmt
-	seedMessages10Stmt         *sql.Stmt
-	seedOrphansStmt            *sql.Stmt
-	seedSampleCallsStmt        *sql.Stmt
-	seedSampleLogsStmt         *sql.Stmt
-	seedSampleMessagesStmt     *sql.Stmt
-	updateAPIKeyStmt           *sql.Stmt
-	updateCallStmt             *sql.Stmt
+	db                              DBTX
+	tx                              *sql.Tx
+	callExistsStmt                  *sql.Stmt
+	callIDTakenStmt                 *sql.Stmt
+	callLogIDTakenStmt              *sql.Stmt
+	countAPIKeysStmt                *sql.Stmt
+	countCallsStmt                  *sql.Stmt
+	countCallsByAgentStmt           *sql.Stmt
+	countCallsByContactStmt         *sql.Stmt
+	countCallsByPhoneStmt           *sql.Stmt
+	countCallsByStatusStmt          *sql.Stmt
+	countCallsOfCompanyStmt         *sql.Stmt
+	countCompaniesStmt              *sql.Stmt
+	countCompanyCallsStmt           *sql.Stmt
+	countContactDeletionEffectsStmt *sql.Stmt
+	countContactsStmt               *sql.Stmt
+	countLogsStmt                   *sql.Stmt
+	countLogsByCallStmt             *sql.Stmt
+	countLogsOfCompanyStmt          *sql.Stmt
+	countMessagesStmt               *sql.Stmt
+	countMessagesOfCallStmt         *sql.Stmt
+	countMessagesOfCompanyStmt      *sql.Stmt
+	createAPIKeyStmt                *sql.Stmt
+	createAccessTokenStmt           *sql.Stmt
+	createAppStmt                   *sql.Stmt
+	createCallStmt                  *sql.Stmt
+	createCallLogStmt               *sql.Stmt
+	createCompanyStmt               *sql.Stmt
+	createContactStmt               *sql.Stmt
+	createMessageStmt               *sql.Stmt
+	createMessages10Stmt            *sql.Stmt
+	deleteAPIKeyStmt                *sql.Stmt
+	deleteCallRowStmt               *sql.Stmt
+	deleteContactsStmt              *sql.Stmt
+	deleteExpiredAccessTokensStmt   *sql.Stmt
+	deleteTerminalCallsStmt         *sql.Stmt
+	getAPIKeyStmt                   *sql.Stmt
+	getAPIKeyByHashStmt             *sql.Stmt
+	getAccessTokenStmt              *sql.Stmt
+	getAppStmt                      *sql.Stmt
+	getCallStmt                     *sql.Stmt
+	getCallKeyStmt                  *sql.Stmt
+	getCallLogRowStmt               *sql.Stmt
+	getCompanyStmt                  *sql.Stmt
+	getContactStmt                  *sql.Stmt
+	getContactByIdentifierStmt      *sql.Stmt
+	getLogKeyStmt                   *sql.Stmt
+	getMessageKeyStmt               *sql.Stmt
+	hasMessagesStmt                 *sql.Stmt
+	listAPIKeysAscStmt              *sql.Stmt
+	listAPIKeysDescStmt             *sql.Stmt
+	listCallsAscStmt                *sql.Stmt
+	listCallsByAgentAscStmt         *sql.Stmt
+	listCallsByAgentDescStmt        *sql.Stmt
+	listCallsByContactAscStmt       *sql.Stmt
+	listCallsByContactDescStmt      *sql.Stmt
+	listCallsByPhoneAscStmt         *sql.Stmt
+	listCallsByPhoneDescStmt        *sql.Stmt
+	listCallsByStatusAscStmt        *sql.Stmt
+	listCallsByStatusDescStmt       *sql.Stmt
+	listCallsDescStmt               *sql.Stmt
+	listContactsAscStmt             *sql.Stmt
+	listContactsDescStmt            *sql.Stmt
+	listContactsWithActiveCallsStmt *sql.Stmt
+	listLogsAscStmt                 *sql.Stmt
+	listLogsByCallAscStmt           *sql.Stmt
+	listLogsByCallDescStmt          *sql.Stmt
+	listLogsDescStmt                *sql.Stmt
+	listMessageRowsOfCallStmt       *sql.Stmt
+	listMessagesAscStmt             *sql.Stmt
+	listMessagesDescStmt            *sql.Stmt
+	listOwnedContactIDsStmt         *sql.Stmt
+	seedCallStmt                    *sql.Stmt
+	seedCallLogStmt                 *sql.Stmt
+	seedCallLogs10Stmt              *sql.Stmt
+	seedContactStmt                 *sql.Stmt
+	seedCountsStmt                  *sql.Stmt
+	seedMessageStmt                 *sql.Stmt
+	seedMessages10Stmt              *sql.Stmt
+	seedOrphansStmt                 *sql.Stmt
+	seedSampleCallsStmt             *sql.Stmt
+	seedSampleLogsStmt              *sql.Stmt
+	seedSampleMessagesStmt          *sql.Stmt
+	updateAPIKeyStmt                *sql.Stmt
+	updateCallStmt                  *sql.Stmt
+	upsertContactStmt               *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
-		db:                         tx,
-		tx:                         tx,
-		callExistsStmt:             q.callExistsStmt,
-		countAPIKeysStmt:           q.countAPIKeysStmt,
-		countCompaniesStmt:         q.countCompaniesStmt,
-		createAPIKeyStmt:           q.createAPIKeyStmt,
-		createCallStmt:             q.createCallStmt,
-		createCallLogStmt:          q.createCallLogStmt,
-		createCompanyStmt:          q.createCompanyStmt,
-		createContactStmt:          q.createContactStmt,
-		createMessageStmt:          q.createMessageStmt,
-		deleteAPIKeyStmt:           q.deleteAPIKeyStmt,
-		getAPIKeyStmt:              q.getAPIKeyStmt,
-		getAPIKeyByHashStmt:        q.getAPIKeyByHashStmt,
-		getCallStmt:                q.getCallStmt,
-		getCompanyStmt:             q.getCompanyStmt,
-		getContactStmt:             q.getContactStmt,
-		getContactByIdentifierStmt: q.getContactByIdentifierStmt,
-		listAPIKeysAscStmt:         q.listAPIKeysAscStmt,
-		listAPIKeysDescStmt:        q.listAPIKeysDescStmt,
-		seedCallStmt:               q.seedCallStmt,
-		seedCallLogStmt:            q.seedCallLogStmt,
-		seedCallLogs10Stmt:         q.seedCallLogs10Stmt,
-		seedContactStmt:            q.seedContactStmt,
-		seedCountsStmt:             q.seedCountsStmt,
-		seedMessageStmt:            q.seedMessageStmt,
-		seedMessages10Stmt:         q.seedMessages10Stmt,
-		seedOrphansStmt:            q.seedOrphansStmt,
-		seedSampleCallsStmt:        q.seedSampleCallsStmt,
-		seedSampleLogsStmt:         q.seedSampleLogsStmt,
-		seedSampleMessagesStmt:     q.seedSampleMessagesStmt,
-		updateAPIKeyStmt:           q.updateAPIKeyStmt,
-		updateCallStmt:             q.updateCallStmt,
+		db:                              tx,
+		tx:                              tx,
+		callExistsStmt:                  q.callExistsStmt,
+		callIDTakenStmt:                 q.callIDTakenStmt,
+		callLogIDTakenStmt:              q.callLogIDTakenStmt,
+		countAPIKeysStmt:                q.countAPIKeysStmt,
+		countCallsStmt:                  q.countCallsStmt,
+		countCallsByAgentStmt:           q.countCallsByAgentStmt,
+		countCallsByContactStmt:         q.countCallsByContactStmt,
+		countCallsByPhoneStmt:           q.countCallsByPhoneStmt,
+		countCallsByStatusStmt:          q.countCallsByStatusStmt,
+		countCallsOfCompanyStmt:         q.countCallsOfCompanyStmt,
+		countCompaniesStmt:              q.countCompaniesStmt,
+		countCompanyCallsStmt:           q.countCompanyCallsStmt,
+		countContactDeletionEffectsStmt: q.countContactDeletionEffectsStmt,
+		countContactsStmt:               q.countContactsStmt,
+		countLogsStmt:                   q.countLogsStmt,
+		countLogsByCallStmt:             q.countLogsByCallStmt,
+		countLogsOfCompanyStmt:          q.countLogsOfCompanyStmt,
+		countMessagesStmt:               q.countMessagesStmt,
+		countMessagesOfCallStmt:         q.countMessagesOfCallStmt,
+		countMessagesOfCompanyStmt:      q.countMessagesOfCompanyStmt,
+		createAPIKeyStmt:                q.createAPIKeyStmt,
+		createAccessTokenStmt:           q.createAccessTokenStmt,
+		createAppStmt:                   q.createAppStmt,
+		createCallStmt:                  q.createCallStmt,
+		createCallLogStmt:               q.createCallLogStmt,
+		createCompanyStmt:               q.createCompanyStmt,
+		createContactStmt:               q.createContactStmt,
+		createMessageStmt:               q.createMessageStmt,
+		createMessages10Stmt:            q.createMessages10Stmt,
+		deleteAPIKeyStmt:                q.deleteAPIKeyStmt,
+		deleteCallRowStmt:               q.deleteCallRowStmt,
+		deleteContactsStmt:              q.deleteContactsStmt,
+		deleteExpiredAccessTokensStmt:   q.deleteExpiredAccessTokensStmt,
+		deleteTerminalCallsStmt:         q.deleteTerminalCallsStmt,
+		getAPIKeyStmt:                   q.getAPIKeyStmt,
+		getAPIKeyByHashStmt:             q.getAPIKeyByHashStmt,
+		getAccessTokenStmt:              q.getAccessTokenStmt,
+		getAppStmt:                      q.getAppStmt,
+		getCallStmt:                     q.getCallStmt,
+		getCallKeyStmt:                  q.getCallKeyStmt,
+		getCallLogRowStmt:               q.getCallLogRowStmt,
+		getCompanyStmt:                  q.getCompanyStmt,
+		getContactStmt:                  q.getContactStmt,
+		getContactByIdentifierStmt:      q.getContactByIdentifierStmt,
+		getLogKeyStmt:                   q.getLogKeyStmt,
+		getMessageKeyStmt:               q.getMessageKeyStmt,
+		hasMessagesStmt:                 q.hasMessagesStmt,
+		listAPIKeysAscStmt:              q.listAPIKeysAscStmt,
+		listAPIKeysDescStmt:             q.listAPIKeysDescStmt,
+		listCallsAscStmt:                q.listCallsAscStmt,
+		listCallsByAgentAscStmt:         q.listCallsByAgentAscStmt,
+		listCallsByAgentDescStmt:        q.listCallsByAgentDescStmt,
+		listCallsByContactAscStmt:       q.listCallsByContactAscStmt,
+		listCallsByContactDescStmt:      q.listCallsByContactDescStmt,
+		listCallsByPhoneAscStmt:         q.listCallsByPhoneAscStmt,
+		listCallsByPhoneDescStmt:        q.listCallsByPhoneDescStmt,
+		listCallsByStatusAscStmt:        q.listCallsByStatusAscStmt,
+		listCallsByStatusDescStmt:       q.listCallsByStatusDescStmt,
+		listCallsDescStmt:               q.listCallsDescStmt,
+		listContactsAscStmt:             q.listContactsAscStmt,
+		listContactsDescStmt:            q.listContactsDescStmt,
+		listContactsWithActiveCallsStmt: q.listContactsWithActiveCallsStmt,
+		listLogsAscStmt:                 q.listLogsAscStmt,
+		listLogsByCallAscStmt:           q.listLogsByCallAscStmt,
+		listLogsByCallDescStmt:          q.listLogsByCallDescStmt,
+		listLogsDescStmt:                q.listLogsDescStmt,
+		listMessageRowsOfCallStmt:       q.listMessageRowsOfCallStmt,
+		listMessagesAscStmt:             q.listMessagesAscStmt,
+		listMessagesDescStmt:            q.listMessagesDescStmt,
+		listOwnedContactIDsStmt:         q.listOwnedContactIDsStmt,
+		seedCallStmt:                    q.seedCallStmt,
+		seedCallLogStmt:                 q.seedCallLogStmt,
+		seedCallLogs10Stmt:              q.seedCallLogs10Stmt,
+		seedContactStmt:                 q.seedContactStmt,
+		seedCountsStmt:                  q.seedCountsStmt,
+		seedMessageStmt:                 q.seedMessageStmt,
+		seedMessages10Stmt:              q.seedMessages10Stmt,
+		seedOrphansStmt:                 q.seedOrphansStmt,
+		seedSampleCallsStmt:             q.seedSampleCallsStmt,
+		seedSampleLogsStmt:              q.seedSampleLogsStmt,
+		seedSampleMessagesStmt:          q.seedSampleMessagesStmt,
+		updateAPIKeyStmt:                q.updateAPIKeyStmt,
+		updateCallStmt:                  q.updateCallStmt,
+		upsertContactStmt:               q.upsertContactStmt,
 	}
 }

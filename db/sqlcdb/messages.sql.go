@@ -9,6 +9,17 @@ import (
 	"context"
 )
 
+const countMessagesOfCall = `-- name: CountMessagesOfCall :one
+SELECT count(*) FROM messages WHERE call_id = ?
+`
+
+func (q *Queries) CountMessagesOfCall(ctx context.Context, callID string) (int64, error) {
+	row := q.queryRow(ctx, q.countMessagesOfCallStmt, countMessagesOfCall, callID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createMessage = `-- name: CreateMessage :exec
 INSERT INTO messages (call_id, created_date, id, role, content, tool_call)
 VALUES (?, ?, ?, ?, ?, ?)
@@ -33,4 +44,165 @@ func (q *Queries) CreateMessage(ctx context.Context, arg CreateMessageParams) er
 		arg.ToolCall,
 	)
 	return err
+}
+
+const createMessages10 = `-- name: CreateMessages10 :exec
+INSERT INTO messages (call_id, created_date, id, role, content, tool_call)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6),
+       (?1, ?7, ?8, ?9, ?10, ?11),
+       (?1, ?12, ?13, ?14, ?15, ?16),
+       (?1, ?17, ?18, ?19, ?20, ?21),
+       (?1, ?22, ?23, ?24, ?25, ?26),
+       (?1, ?27, ?28, ?29, ?30, ?31),
+       (?1, ?32, ?33, ?34, ?35, ?36),
+       (?1, ?37, ?38, ?39, ?40, ?41),
+       (?1, ?42, ?43, ?44, ?45, ?46),
+       (?1, ?47, ?48, ?49, ?50, ?51)
+`
+
+type CreateMessages10Params struct {
+	CallID        string
+	CreatedDate1  int64
+	ID1           string
+	Role1         string
+	Content1      *string
+	ToolCall1     *string
+	CreatedDate2  int64
+	ID2           string
+	Role2         string
+	Content2      *string
+	ToolCall2     *string
+	CreatedDate3  int64
+	ID3           string
+	Role3         string
+	Content3      *string
+	ToolCall3     *string
+	CreatedDate4  int64
+	ID4           string
+	Role4         string
+	Content4      *string
+	ToolCall4     *string
+	CreatedDate5  int64
+	ID5           string
+	Role5         string
+	Content5      *string
+	ToolCall5     *string
+	CreatedDate6  int64
+	ID6           string
+	Role6         string
+	Content6      *string
+	ToolCall6     *string
+	CreatedDate7  int64
+	ID7           string
+	Role7         string
+	Content7      *string
+	ToolCall7     *string
+	CreatedDate8  int64
+	ID8           string
+	Role8         string
+	Content8      *string
+	ToolCall8     *string
+	CreatedDate9  int64
+	ID9           string
+	Role9         string
+	Content9      *string
+	ToolCall9     *string
+	CreatedDate10 int64
+	ID10          string
+	Role10        string
+	Content10     *string
+	ToolCall10    *string
+}
+
+// Ten messages of one call in one statement: a multi-row insert costs about half as much per row
+// as single inserts, which matters to imports (transcripts are most of the rows).
+func (q *Queries) CreateMessages10(ctx context.Context, arg CreateMessages10Params) error {
+	_, err := q.exec(ctx, q.createMessages10Stmt, createMessages10,
+		arg.CallID,
+		arg.CreatedDate1,
+		arg.ID1,
+		arg.Role1,
+		arg.Content1,
+		arg.ToolCall1,
+		arg.CreatedDate2,
+		arg.ID2,
+		arg.Role2,
+		arg.Content2,
+		arg.ToolCall2,
+		arg.CreatedDate3,
+		arg.ID3,
+		arg.Role3,
+		arg.Content3,
+		arg.ToolCall3,
+		arg.CreatedDate4,
+		arg.ID4,
+		arg.Role4,
+		arg.Content4,
+		arg.ToolCall4,
+		arg.CreatedDate5,
+		arg.ID5,
+		arg.Role5,
+		arg.Content5,
+		arg.ToolCall5,
+		arg.CreatedDate6,
+		arg.ID6,
+		arg.Role6,
+		arg.Content6,
+		arg.ToolCall6,
+		arg.CreatedDate7,
+		arg.ID7,
+		arg.Role7,
+		arg.Content7,
+		arg.ToolCall7,
+		arg.CreatedDate8,
+		arg.ID8,
+		arg.Role8,
+		arg.Content8,
+		arg.ToolCall8,
+		arg.CreatedDate9,
+		arg.ID9,
+		arg.Role9,
+		arg.Content9,
+		arg.ToolCall9,
+		arg.CreatedDate10,
+		arg.ID10,
+		arg.Role10,
+		arg.Content10,
+		arg.ToolCall10,
+	)
+	return err
+}
+
+const listMessageRowsOfCall = `-- name: ListMessageRowsOfCall :many
+SELECT call_id, created_date, id, role, content, tool_call FROM messages WHERE call_id = ? ORDER BY created_date, id
+`
+
+func (q *Queries) ListMessageRowsOfCall(ctx context.Context, callID string) ([]Message, error) {
+	rows, err := q.query(ctx, q.listMessageRowsOfCallStmt, listMessageRowsOfCall, callID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Message{}
+	for rows.Next() {
+		var i Message
+		if err := rows.Scan(
+			&i.CallID,
+			&i.CreatedDate,
+			&i.ID,
+			&i.Role,
+			&i.Content,
+			&i.ToolCall,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

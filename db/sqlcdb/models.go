@@ -71,6 +71,11 @@ type Company struct {
 	CreatedDate int64
 }
 
+type CompanyCallCount struct {
+	CompanyID string
+	Calls     int64
+}
+
 type Contact struct {
 	ID          string
 	CompanyID   string

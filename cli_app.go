@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"callstore/store"
+)
+
+// runApp serves `callstore app create`: a client app of the Kore.ai-style API, whose JWTs are
+// signed (HS256) with the printed client_secret and carry the client_id in the claim appId.
+func runApp(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 || args[0] != "create" {
+		fmt.Fprintln(e.stderr, "usage: callstore app create -db F -company ID -name N [-permissions contacts.delete,...]")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return nil
+		}
+		return fmt.Errorf("app: expected subcommand create")
+	}
+	fs := newFlags("app create", e)
+	path := dbFlag(fs, e)
+	company := fs.String("company", "", "company id (required)")
+	name := fs.String("name", "", "app name (required)")
+	perms := fs.String("permissions", "", "comma-separated permissions; without it the app is unrestricted")
+	if help, err := parseFlags(fs, args[1:]); help || err != nil {
+		return err
+	}
+	in := store.AppInput{Name: *name}
+	if *perms != "" {
+		in.Restricted = true
+		for _, p := range strings.Split(*perms, ",") {
+			in.Permissions = append(in.Permissions, strings.TrimSpace(p))
+		}
+	}
+	s, closeStore, err := openStore(ctx, *path)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	a, err := s.CreateApp(ctx, *company, in)
+	if err != nil {
+		return err
+	}
+	return printJSON(e, map[string]any{
+		"client_id": a.ClientID, "client_secret": a.ClientSecret, "company_id": a.CompanyID,
+		"name": a.Name, "permissions": a.Permissions,
+	})
+}

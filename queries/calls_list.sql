@@ -1,0 +1,215 @@
+-- Listing calls. One query per driving filter and direction, because SQLite fixes the plan when the
+-- statement is prepared and cannot use an index for "(? IS NULL OR col = ?)": each query names the
+-- index whose equality prefix is its driving filter and whose tail is the sort key (created_date, id),
+-- so a page is a seek plus a short ordered scan whatever its depth. The other filters are residual
+-- terms on the rows the index yields, written "(CAST(x AS TEXT) IS NULL OR col = x)": the NULL test
+-- comes first so that for an absent filter SQLite never reads the table row (its seek from the index
+-- into the table is deferred until a column is needed), which keeps a count on the index alone; the
+-- CAST only tells sqlc the parameter's type. store.ListCalls picks the query by the most selective filter
+-- present (contact > agent > phone > status > company). Every query takes the same parameters in
+-- the same order, so the store can run them through one code path.
+-- Go folds the cursor and the created-date filter into [lo, hi]; the OR term breaks ties on equal
+-- created_date (see store/page.go).
+
+-- name: GetCallKey :one
+SELECT created_date, id FROM calls WHERE company_id = @company_id AND id = @id;
+
+-- name: ListCallsAsc :many
+SELECT sqlc.embed(calls), sqlc.embed(contacts)
+FROM calls INDEXED BY calls_company_created
+JOIN contacts ON contacts.id = calls.contact_id
+WHERE calls.company_id = @company_id
+  AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
+  AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
+  AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
+  AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
+  AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
+  AND calls.created_date >= @lo AND calls.created_date <= @hi
+  AND (calls.created_date > @cursor_date OR calls.id > @cursor_id)
+ORDER BY calls.created_date, calls.id
+LIMIT @lim OFFSET @off;
+
+-- name: ListCallsDesc :many
+SELECT sqlc.embed(calls), sqlc.embed(contacts)
+FROM calls INDEXED BY calls_company_created
+JOIN contacts ON contacts.id = calls.contact_id
+WHERE calls.company_id = @company_id
+  AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
+  AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
+  AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
+  AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
+  AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
+  AND calls.created_date >= @lo AND calls.created_date <= @hi
+  AND (calls.created_date < @cursor_date OR calls.id < @cursor_id)
+ORDER BY calls.created_date DESC, calls.id DESC
+LIMIT @lim OFFSET @off;
+
+-- name: CountCalls :one
+SELECT count(*) FROM calls INDEXED BY calls_company_created
+WHERE calls.company_id = @company_id
+  AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
+  AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
+  AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
+  AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
+  AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
+  AND calls.created_date >= @lo AND calls.created_date <= @hi;
+
+-- name: ListCallsByContactAsc :many
+SELECT sqlc.embed(calls), sqlc.embed(contacts)
+FROM calls INDEXED BY calls_contact_created
+JOIN contacts ON contacts.id = calls.contact_id
+WHERE calls.company_id = @company_id
+  AND calls.contact_id = sqlc.narg(contact_id)
+  AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
+  AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
+  AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
+  AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
+  AND calls.created_date >= @lo AND calls.created_date <= @hi
+  AND (calls.created_date > @cursor_date OR calls.id > @cursor_id)
+ORDER BY calls.created_date, calls.id
+LIMIT @lim OFFSET @off;
+
+-- name: ListCallsByContactDesc :many
+SELECT sqlc.embed(calls), sqlc.embed(contacts)
+FROM calls INDEXED BY calls_contact_created
+JOIN contacts ON contacts.id = calls.contact_id
+WHERE calls.company_id = @company_id
+  AND calls.contact_id = sqlc.narg(contact_id)
+  AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
+  AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
+  AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
+  AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
+  AND calls.created_date >= @lo AND calls.created_date <= @hi
+  AND (calls.created_date < @cursor_date OR calls.id < @cursor_id)
+ORDER BY calls.created_date DESC, calls.id DESC
+LIMIT @lim OFFSET @off;
+
+-- name: CountCallsByContact :one
+SELECT count(*) FROM calls INDEXED BY calls_contact_created
+WHERE calls.company_id = @company_id
+  AND calls.contact_id = sqlc.narg(contact_id)
+  AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
+  AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
+  AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
+  AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
+  AND calls.created_date >= @lo AND calls.created_date <= @hi;
+
+-- name: ListCallsByAgentAsc :many
+SELECT sqlc.embed(calls), sqlc.embed(contacts)
+FROM calls INDEXED BY calls_agent_created
+JOIN contacts ON contacts.id = calls.contact_id
+WHERE calls.company_id = @company_id
+  AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
+  AND calls.agent_id = sqlc.narg(agent_id)
+  AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
+  AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
+  AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
+  AND calls.created_date >= @lo AND calls.created_date <= @hi
+  AND (calls.created_date > @cursor_date OR calls.id > @cursor_id)
+ORDER BY calls.created_date, calls.id
+LIMIT @lim OFFSET @off;
+
+-- name: ListCallsByAgentDesc :many
+SELECT sqlc.embed(calls), sqlc.embed(contacts)
+FROM calls INDEXED BY calls_agent_created
+JOIN contacts ON contacts.id = calls.contact_id
+WHERE calls.company_id = @company_id
+  AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
+  AND calls.agent_id = sqlc.narg(agent_id)
+  AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
+  AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
+  AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
+  AND calls.created_date >= @lo AND calls.created_date <= @hi
+  AND (calls.created_date < @cursor_date OR calls.id < @cursor_id)
+ORDER BY calls.created_date DESC, calls.id DESC
+LIMIT @lim OFFSET @off;
+
+-- name: CountCallsByAgent :one
+SELECT count(*) FROM calls INDEXED BY calls_agent_created
+WHERE calls.company_id = @company_id
+  AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
+  AND calls.agent_id = sqlc.narg(agent_id)
+  AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
+  AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
+  AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
+  AND calls.created_date >= @lo AND calls.created_date <= @hi;
+
+-- name: ListCallsByPhoneAsc :many
+SELECT sqlc.embed(calls), sqlc.embed(contacts)
+FROM calls INDEXED BY calls_phone_created
+JOIN contacts ON contacts.id = calls.contact_id
+WHERE calls.company_id = @company_id
+  AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
+  AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
+  AND calls.phone_register_id = sqlc.narg(phone_id)
+  AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
+  AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
+  AND calls.created_date >= @lo AND calls.created_date <= @hi
+  AND (calls.created_date > @cursor_date OR calls.id > @cursor_id)
+ORDER BY calls.created_date, calls.id
+LIMIT @lim OFFSET @off;
+
+-- name: ListCallsByPhoneDesc :many
+SELECT sqlc.embed(calls), sqlc.embed(contacts)
+FROM calls INDEXED BY calls_phone_created
+JOIN contacts ON contacts.id = calls.contact_id
+WHERE calls.company_id = @company_id
+  AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
+  AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
+  AND calls.phone_register_id = sqlc.narg(phone_id)
+  AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
+  AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
+  AND calls.created_date >= @lo AND calls.created_date <= @hi
+  AND (calls.created_date < @cursor_date OR calls.id < @cursor_id)
+ORDER BY calls.created_date DESC, calls.id DESC
+LIMIT @lim OFFSET @off;
+
+-- name: CountCallsByPhone :one
+SELECT count(*) FROM calls INDEXED BY calls_phone_created
+WHERE calls.company_id = @company_id
+  AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
+  AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
+  AND calls.phone_register_id = sqlc.narg(phone_id)
+  AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
+  AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
+  AND calls.created_date >= @lo AND calls.created_date <= @hi;
+
+-- name: ListCallsByStatusAsc :many
+SELECT sqlc.embed(calls), sqlc.embed(contacts)
+FROM calls INDEXED BY calls_status_created
+JOIN contacts ON contacts.id = calls.contact_id
+WHERE calls.company_id = @company_id
+  AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
+  AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
+  AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
+  AND calls.status = sqlc.narg(status)
+  AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
+  AND calls.created_date >= @lo AND calls.created_date <= @hi
+  AND (calls.created_date > @cursor_date OR calls.id > @cursor_id)
+ORDER BY calls.created_date, calls.id
+LIMIT @lim OFFSET @off;
+
+-- name: ListCallsByStatusDesc :many
+SELECT sqlc.embed(calls), sqlc.embed(contacts)
+FROM calls INDEXED BY calls_status_created
+JOIN contacts ON contacts.id = calls.contact_id
+WHERE calls.company_id = @company_id
+  AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
+  AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
+  AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
+  AND calls.status = sqlc.narg(status)
+  AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
+  AND calls.created_date >= @lo AND calls.created_date <= @hi
+  AND (calls.created_date < @cursor_date OR calls.id < @cursor_id)
+ORDER BY calls.created_date DESC, calls.id DESC
+LIMIT @lim OFFSET @off;
+
+-- name: CountCallsByStatus :one
+SELECT count(*) FROM calls INDEXED BY calls_status_created
+WHERE calls.company_id = @company_id
+  AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
+  AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
+  AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
+  AND calls.status = sqlc.narg(status)
+  AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
+  AND calls.created_date >= @lo AND calls.created_date <= @hi;

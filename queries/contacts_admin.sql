@@ -1,0 +1,73 @@
+-- Contact listing and the contact deletion engine. Every query is scoped by company_id; id lists are
+-- sqlc.slice parameters (scalars first: sqlc issue #2452).
+
+-- name: ListOwnedContactIDs :many
+-- The ids among @ids that are contacts of the company. The unary + keeps the planner off
+-- contacts_company_created (a scan of the whole company): each id is one primary-key lookup.
+SELECT id FROM contacts
+WHERE +company_id = @company_id AND id IN (sqlc.slice(ids));
+
+-- name: ListContactsWithActiveCalls :many
+-- The contacts among @ids that have a call still dialing or in progress
+-- (served by calls_contact_created: contact_id IN (...), then company_id).
+SELECT DISTINCT contact_id FROM calls
+WHERE company_id = @company_id
+  AND status IN ('dialing', 'in_progress')
+  AND contact_id IN (sqlc.slice(ids));
+
+-- name: CountContactDeletionEffects :one
+-- What deleting the contacts @ids would take with it: their calls, the calls' messages (cascade) and
+-- the call_log rows that would lose their call_id (SET NULL).
+WITH doomed AS (
+    SELECT calls.id FROM calls
+    WHERE calls.company_id = @company_id AND calls.contact_id IN (sqlc.slice(ids))
+)
+SELECT
+    (SELECT count(*) FROM doomed) AS calls,
+    (SELECT count(*) FROM messages WHERE call_id IN (SELECT id FROM doomed)) AS messages,
+    (SELECT count(*) FROM call_log WHERE call_id IN (SELECT id FROM doomed)) AS logs;
+
+-- name: DeleteContacts :execrows
+-- Deletes the company's contacts among @ids; the schema's cascades remove their calls and messages
+-- and detach their call_log rows. Primary-key lookups, as in ListOwnedContactIDs.
+DELETE FROM contacts
+WHERE +company_id = @company_id AND id IN (sqlc.slice(ids));
+
+-- name: CountContacts :one
+SELECT count(*) FROM contacts
+WHERE company_id = @company_id
+  AND (contact_type = sqlc.narg(contact_type) OR sqlc.narg(contact_type) IS NULL)
+  AND (identifier = sqlc.narg(identifier) OR sqlc.narg(identifier) IS NULL);
+
+-- Keyset pages over contacts_company_created: Go folds the cursor into [lo, hi]; the OR term breaks
+-- ties on equal created_date.
+-- name: ListContactsAsc :many
+SELECT * FROM contacts
+WHERE company_id = @company_id
+  AND (contact_type = sqlc.narg(contact_type) OR sqlc.narg(contact_type) IS NULL)
+  AND (identifier = sqlc.narg(identifier) OR sqlc.narg(identifier) IS NULL)
+  AND created_date >= @lo AND created_date <= @hi
+  AND (created_date > @cursor_date OR id > @cursor_id)
+ORDER BY created_date, id
+LIMIT @lim OFFSET @off;
+
+-- name: ListContactsDesc :many
+SELECT * FROM contacts
+WHERE company_id = @company_id
+  AND (contact_type = sqlc.narg(contact_type) OR sqlc.narg(contact_type) IS NULL)
+  AND (identifier = sqlc.narg(identifier) OR sqlc.narg(identifier) IS NULL)
+  AND created_date >= @lo AND created_date <= @hi
+  AND (created_date < @cursor_date OR id < @cursor_id)
+ORDER BY created_date DESC, id DESC
+LIMIT @lim OFFSET @off;
+
+-- name: CountCallsOfCompany :one
+-- For tests and tools: how many calls a company has.
+SELECT count(*) FROM calls WHERE company_id = ?;
+
+-- name: CountMessagesOfCompany :one
+SELECT count(*) FROM messages WHERE call_id IN (SELECT id FROM calls WHERE company_id = ?);
+
+-- name: CountLogsOfCompany :one
+-- call_log rows of a company, and how many of them have lost their call.
+SELECT count(*) AS total, count(*) - count(call_id) AS detached FROM call_log WHERE company_id = ?;

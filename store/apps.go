@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"callstore/db/sqlcdb"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// App is a client app of the Kore.ai-style dialect. Its callers sign JWTs (HS256) with
+// ClientSecret and name the app in the claim appId; the app acts for its company with its
+// permissions. ClientSecret is shown only at creation.
+type App struct {
+	ClientID     string    `json:"client_id"`
+	ClientSecret string    `json:"client_secret,omitempty"`
+	CompanyID    string    `json:"company_id"`
+	Name         string    `json:"name"`
+	Permissions  []string  `json:"permissions"` // null for an unrestricted app
+	Restricted   bool      `json:"restricted"`
+	CreatedDate  time.Time `json:"created_date"`
+}
+
+// AppInput is what the creator of an app chooses.
+type AppInput struct {
+	Name        string
+	Restricted  bool
+	Permissions []string
+}
+
+// CreateApp creates a client app of a company with a fresh random client secret.
+func (s *Store) CreateApp(ctx context.Context, companyID string, in AppInput) (App, error) {
+	// The same rules as an API key's name and permissions; the command line is the only creator.
+	k := APIKeyInput{Name: in.Name, Restricted: in.Restricted, Permissions: in.Permissions}
+	if err := k.validate(nil); err != nil {
+		return App{}, err
+	}
+	var a App
+	err := s.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.Q.GetCompany(ctx, companyID); isNoRows(err) {
+			return Errorf(ENOTFOUND, "COMPANY_NOT_FOUND", "Company %s not found", companyID)
+		} else if err != nil {
+			return err
+		}
+		perms := []byte("[]")
+		if k.Permissions != nil {
+			perms, _ = json.Marshal(k.Permissions)
+		}
+		row, err := tx.Q.CreateApp(ctx, sqlcdb.CreateAppParams{
+			ID: NewID(), CompanyID: companyID, Name: k.Name, ClientSecret: NewSecret("cs_app_"),
+			Restricted: boolInt(k.Restricted), Permissions: string(perms), CreatedDate: micros(tx.Now),
+		})
+		if err != nil {
+			return err
+		}
+		a = appFromRow(row)
+		a.ClientSecret = row.ClientSecret
+		return nil
+	})
+	return a, err
+}
+
+func appFromRow(r sqlcdb.App) App {
+	a := App{ClientID: r.ID, CompanyID: r.CompanyID, Name: r.Name, Restricted: r.Restricted != 0, CreatedDate: fromMicros(r.CreatedDate)}
+	if a.Restricted {
+		a.Permissions = []string{}
+		_ = json.Unmarshal([]byte(r.Permissions), &a.Permissions)
+	}
+	return a
+}
+
+// The reasons of the errors AuthenticateAppJWT returns; the Kore.ai dialect shows them as codes.
+const (
+	ReasonTokenMissing    = "TOKEN_MISSING"
+	ReasonTokenInvalid    = "TOKEN_INVALID"
+	ReasonTokenExpired    = "TOKEN_EXPIRED"
+	ReasonAccountMissing  = "ACCOUNT_ID_MISSING"
+	ReasonAccountMismatch = "ACCOUNT_MISMATCH"
+)
+
+// appIDClaim is the claim that names the app whose secret signed the token.
+const appIDClaim = "appId"
+
+// AuthenticateAppJWT verifies a JWT of the Kore.ai-style dialect and returns the app's principal.
+// The token must be HS256 (any other algorithm, "none" included, is refused before any key is
+// looked up), signed with the client secret of the app named by its appId claim, and not expired
+// (exp is checked when present, against the store's clock). accountID must be the app's company:
+// a valid token used for another account is EFORBIDDEN, a missing accountID EINVALID; every
+// failure of the token itself is EUNAUTHORIZED.
+func (s *Store) AuthenticateAppJWT(ctx context.Context, token, accountID string) (Principal, error) {
+	if strings.TrimSpace(token) == "" {
+		return Principal{}, Errorf(EUNAUTHORIZED, ReasonTokenMissing, "The auth header with a JWT is required")
+	}
+	var app sqlcdb.App
+	var lookupErr error // a database failure while looking the app up (not "no such app")
+	keyFunc := func(t *jwt.Token) (any, error) {
+		claims, _ := t.Claims.(jwt.MapClaims)
+		id, _ := claims[appIDClaim].(string)
+		if id == "" {
+			return nil, errors.New("no appId claim")
+		}
+		row, err := s.r.GetApp(ctx, id)
+		if err != nil {
+			if !isNoRows(err) {
+				lookupErr = err
+			}
+			return nil, err
+		}
+		app = row
+		return []byte(row.ClientSecret), nil
+	}
+	parser := jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithTimeFunc(s.now),
+	)
+	_, err := parser.Parse(token, keyFunc)
+	switch {
+	case err == nil:
+	case lookupErr != nil:
+		return Principal{}, lookupErr
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return Principal{}, Errorf(EUNAUTHORIZED, ReasonTokenExpired, "The JWT has expired")
+	default:
+		return Principal{}, Errorf(EUNAUTHORIZED, ReasonTokenInvalid, "The JWT is invalid: it must be HS256, name a known app in appId and be signed with that app's client secret")
+	}
+	if strings.TrimSpace(accountID) == "" {
+		return Principal{}, Errorf(EINVALID, ReasonAccountMissing, "The accountId header is required")
+	}
+	if accountID != app.CompanyID {
+		return Principal{}, Errorf(EFORBIDDEN, ReasonAccountMismatch, "The app is not allowed to act for account %s", accountID)
+	}
+	p := Principal{CompanyID: app.CompanyID, KeyID: app.ID, Restricted: app.Restricted != 0}
+	if p.Restricted {
+		p.Permissions = []string{}
+		_ = json.Unmarshal([]byte(app.Permissions), &p.Permissions)
+	}
+	return p, nil
+}

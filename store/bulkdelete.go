@@ -1,0 +1,28 @@
+package store
+
+import (
+	"context"
+
+	"callstore/db/sqlcdb"
+)
+
+// MaxBulkDelete is the most call ids one bulk delete takes (the contract's maxItems).
+const MaxBulkDelete = 500
+
+// BulkDeleteCalls deletes, in one transaction and one statement, the calls among ids that belong
+// to the caller's company and are in a terminal status, and returns how many it deleted. Active
+// calls, unknown ids and other companies' ids are left alone and not counted. The schema does the
+// rest: messages of a deleted call go with it (ON DELETE CASCADE) and its log entries stay with
+// call_id set to NULL (ON DELETE SET NULL), so the audit trail outlives the call.
+func (s *Store) BulkDeleteCalls(ctx context.Context, p Principal, ids []string) (int64, error) {
+	if len(ids) == 0 || len(ids) > MaxBulkDelete {
+		return 0, Errorf(EINVALID, "INVALID_CALL_IDS", "call_ids must hold 1 to %d ids, not %d", MaxBulkDelete, len(ids))
+	}
+	var n int64
+	err := s.inTx(ctx, func(tx *Tx) error {
+		var err error
+		n, err = tx.Q.DeleteTerminalCalls(ctx, sqlcdb.DeleteTerminalCallsParams{CompanyID: p.CompanyID, Ids: ids})
+		return err
+	})
+	return n, err
+}

@@ -1,0 +1,281 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+
+	"callstore/db/sqlcdb"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// ImportCall is one line of an import: a complete call with its transcript and audit entries.
+// Records keep the ids they come with; missing ids get new v7 UUIDs.
+type ImportCall struct {
+	Call     CallInput
+	Messages []MessageInput
+	Logs     []LogInput
+}
+
+// ImportLine is one line of an import as the wire layer read it: a call to write, or, when Err is
+// set, the reason the line cannot be imported (it is then reported and skipped).
+type ImportLine struct {
+	Line int // 1-based line number in the input
+	Call ImportCall
+	Err  error
+}
+
+// ImportFailure reports one line that was not imported.
+type ImportFailure struct {
+	Line      int    `json:"line"`
+	ErrorCode string `json:"error_code"`
+	Message   string `json:"message"`
+}
+
+// MaxImportFailures is how many failures an ImportResult lists; FailedCount counts them all.
+const MaxImportFailures = 1000
+
+// ImportResult is the outcome of an import: how many calls were written and which lines were not.
+type ImportResult struct {
+	Imported    int64           `json:"imported"`
+	Failed      []ImportFailure `json:"failed"`
+	FailedCount int64           `json:"failed_count"`
+}
+
+func (r *ImportResult) fail(f ImportFailure) {
+	r.FailedCount++
+	if len(r.Failed) < MaxImportFailures {
+		r.Failed = append(r.Failed, f)
+	}
+}
+
+// Batches are bounded by lines and by rows, so one huge line does not make a huge transaction and
+// other writers wait at most one batch for the writer connection.
+const (
+	importBatchLines = 500
+	importBatchRows  = 20000
+)
+
+// normalize checks one import line's call, messages and logs, without the database.
+func (ic *ImportCall) normalize() error {
+	if err := ic.Call.normalize(); err != nil {
+		return err
+	}
+	// A record of a past call without created_date was created when it started, not when imported.
+	if ic.Call.CreatedDate == nil && ic.Call.StartTime != nil {
+		ic.Call.CreatedDate = ic.Call.StartTime
+	}
+	seen := make(map[string]bool)
+	for i := range ic.Messages {
+		m := &ic.Messages[i]
+		if err := m.normalize(); err != nil {
+			return prefixError(err, fmt.Sprintf("messages.%d", i))
+		}
+		if m.ID != "" {
+			if seen[m.ID] {
+				return Errorf(ECONFLICT, "MESSAGE_ALREADY_EXISTS", "messages.%d.id: message id %s appears twice in this call", i, m.ID)
+			}
+			seen[m.ID] = true
+		}
+	}
+	clear(seen)
+	for i := range ic.Logs {
+		l := &ic.Logs[i]
+		if err := l.normalize(); err != nil {
+			return prefixError(err, fmt.Sprintf("logs.%d", i))
+		}
+		if l.ID != "" {
+			if seen[l.ID] {
+				return Errorf(ECONFLICT, "LOG_ALREADY_EXISTS", "logs.%d.id: log id %s appears twice in this call", i, l.ID)
+			}
+			seen[l.ID] = true
+		}
+	}
+	return nil
+}
+
+func (ic *ImportCall) rows() int { return 1 + len(ic.Messages) + len(ic.Logs) }
+
+// Import writes calls, each with its messages and logs, into the caller's company. Each line is
+// all-or-nothing, and a bad line is reported without stopping the rest. Lines are read (and
+// checked) on one goroutine while the previous batch is written on the caller's, in batched
+// transactions with prepared statements. The error is for failures of the database, not of lines;
+// lines written before it stay written.
+func (s *Store) Import(ctx context.Context, p Principal, lines iter.Seq[ImportLine]) (ImportResult, error) {
+	res := ImportResult{Failed: []ImportFailure{}}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	batches := make(chan []ImportLine, 2)
+	go func() {
+		defer close(batches)
+		var batch []ImportLine
+		rows := 0
+		send := func() bool {
+			select {
+			case batches <- batch:
+				batch, rows = nil, 0
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		for l := range lines {
+			if ctx.Err() != nil {
+				return
+			}
+			if l.Err == nil {
+				l.Err = l.Call.normalize()
+			}
+			batch = append(batch, l)
+			if l.Err == nil {
+				rows += l.Call.rows()
+			}
+			if (len(batch) >= importBatchLines || rows >= importBatchRows) && !send() {
+				return
+			}
+		}
+		if len(batch) > 0 {
+			send()
+		}
+	}()
+
+	var err error
+	for b := range batches { // drained to the end, so the reader is done before we return
+		if err == nil {
+			err = s.importBatch(ctx, p.CompanyID, b, &res)
+			if err != nil {
+				cancel()
+			}
+		}
+	}
+	return res, err
+}
+
+// importBatch writes a batch in one transaction. When a write fails inside it, the batch is rolled
+// back and its lines are redone one transaction each, so that only the bad line fails.
+func (s *Store) importBatch(ctx context.Context, companyID string, lines []ImportLine, res *ImportResult) error {
+	fails, n, err := s.tryImportBatch(ctx, companyID, lines)
+	if err == nil {
+		for _, f := range fails {
+			res.fail(f)
+		}
+		res.Imported += n
+		return nil
+	}
+	if ctx.Err() != nil {
+		return err
+	}
+	if len(lines) == 1 {
+		if !isConstraint(err) {
+			return err
+		}
+		res.fail(ImportFailure{Line: lines[0].Line, ErrorCode: "WRITE_FAILED", Message: "the line breaks a rule of the database: " + err.Error()})
+		return nil
+	}
+	for i := range lines {
+		if err := s.importBatch(ctx, companyID, lines[i:i+1], res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tryImportBatch writes the good lines of a batch in one transaction and returns the lines that
+// broke a rule. Rule checks that need the database run before a line's first write, so a failing
+// line leaves nothing behind; any error returned means the transaction was rolled back.
+func (s *Store) tryImportBatch(ctx context.Context, companyID string, lines []ImportLine) ([]ImportFailure, int64, error) {
+	tx, err := s.db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	q, err := sqlcdb.Prepare(ctx, tx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer q.Close()
+	now := s.now()
+
+	var fails []ImportFailure
+	var imported int64
+	for i := range lines {
+		l := &lines[i]
+		if l.Err != nil {
+			fails = append(fails, importFailure(l.Line, l.Err))
+			continue
+		}
+		if err := checkImportIDs(ctx, q, &l.Call); err != nil {
+			if ErrorCode(err) == EINTERNAL {
+				return nil, 0, err
+			}
+			fails = append(fails, importFailure(l.Line, err))
+			continue
+		}
+		if err := writeImport(ctx, q, companyID, now, &l.Call); err != nil {
+			return nil, 0, err
+		}
+		imported++
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, 0, err
+	}
+	return fails, imported, nil
+}
+
+// checkImportIDs makes sure the call id and log ids a line brings are free in every company.
+// (Message ids need no lookup: the call is new, so its transcript is empty.)
+func checkImportIDs(ctx context.Context, q *sqlcdb.Queries, ic *ImportCall) error {
+	if err := checkCallID(ctx, q, &ic.Call); err != nil {
+		return err
+	}
+	for i, l := range ic.Logs {
+		if l.ID == "" {
+			continue
+		}
+		n, err := q.CallLogIDTaken(ctx, l.ID)
+		if err != nil {
+			return err
+		} else if n > 0 {
+			return Errorf(ECONFLICT, "LOG_ALREADY_EXISTS", "logs.%d.id: a log entry with id %s already exists", i, l.ID)
+		}
+	}
+	return nil
+}
+
+// writeImport writes one checked line. Messages and logs without a time are placed at the call's
+// start (or creation) plus their index in microseconds, which keeps their order.
+func writeImport(ctx context.Context, q *sqlcdb.Queries, companyID string, now time.Time, ic *ImportCall) error {
+	c, err := insertCall(ctx, q, companyID, now, &ic.Call)
+	if err != nil {
+		return err
+	}
+	base := c.CreatedDate
+	if c.StartTime != nil {
+		base = *c.StartTime
+	}
+	if _, err := insertMessages(ctx, q, c.ID, base, ic.Messages); err != nil {
+		return err
+	}
+	_, err = insertLogs(ctx, q, companyID, c.ID, base, ic.Logs)
+	return err
+}
+
+func importFailure(line int, err error) ImportFailure {
+	code := ErrorReason(err)
+	if code == "" {
+		code = "IMPORT_FAILED"
+	}
+	return ImportFailure{Line: line, ErrorCode: code, Message: ErrorMessage(err)}
+}
+
+// isConstraint reports whether err is SQLite refusing a row (a constraint), as opposed to the
+// database failing.
+func isConstraint(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+}
