@@ -415,3 +415,16 @@ func TestRunRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestMillisString(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		672 * time.Microsecond:    "0.67ms",
+		4 * time.Millisecond:      "4.00ms",
+		3835 * time.Millisecond:   "3835.00ms",
+		1234567 * time.Nanosecond: "1.23ms",
+	} {
+		if got := bench.Millis(d).String(); got != want {
+			t.Errorf("Millis(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

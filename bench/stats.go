@@ -29,17 +29,9 @@ func (m Millis) MarshalJSON() ([]byte, error) {
 	return strconv.AppendFloat(nil, ms, 'f', -1, 64), nil
 }
 
-// String shows the duration rounded to a useful precision.
+// String shows the duration in milliseconds with two decimals, so columns compare at a glance.
 func (m Millis) String() string {
-	d := time.Duration(m)
-	switch {
-	case d >= 100*time.Millisecond:
-		return d.Round(time.Millisecond).String()
-	case d >= time.Millisecond:
-		return d.Round(10 * time.Microsecond).String()
-	default:
-		return d.Round(time.Microsecond).String()
-	}
+	return strconv.FormatFloat(float64(time.Duration(m).Microseconds())/1000, 'f', 2, 64) + "ms"
 }
 
 // Percentile returns the p-th percentile (0 < p <= 100) of sorted latencies by the nearest-rank
