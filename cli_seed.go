@@ -46,11 +46,18 @@ func runSeed(ctx context.Context, args []string, e env) error {
 	}
 	defer d.Close()
 
-	if bar := progressBar(e.stderr, int64(opt.Companies)*int64(opt.Calls)); bar != nil {
+	bar := progressBar(e.stderr, int64(opt.Companies)*int64(opt.Calls))
+	if bar != nil {
 		opt.Progress = func(calls int64) { bar.Set64(calls) }
-		defer bar.Finish()
 	}
 	res, err := seed.Run(ctx, d, opt)
+	if bar != nil {
+		if err == nil {
+			bar.Finish() // before the summary, so the bar's last line does not follow it
+		} else {
+			bar.Exit()
+		}
+	}
 	if err != nil {
 		return err
 	}

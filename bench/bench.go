@@ -207,8 +207,8 @@ type runner struct {
 	sent   atomic.Int64 // requests started, for the -requests cap
 	data   *sample
 
-	mu      sync.Mutex // guards rep.Errors, rep.Notes, rep.Deleted and data.deletable
-	deleted int64
+	mu      sync.Mutex // guards rep.Errors, rep.Notes, deleted and data.handedOut
+	deleted int64      // calls the server said bulk-delete deleted
 }
 
 func (b *runner) note(s string) {
