@@ -1,32 +1,9 @@
--- Queries of "callstore seed", the synthetic data generator (package seed). It writes millions of rows,
--- so the transcript and the audit log go in multi-row INSERTs of a fixed 10 rows (one statement per 10 rows
--- instead of one per row: the per-statement cost of database/sql and the driver is a third of a one-row insert);
--- the remainder of a transaction goes through the one-row forms.
-
--- name: SeedContact :exec
-INSERT INTO contacts (id, company_id, identifier, contact_type, created_date)
-VALUES (?, ?, ?, ?, ?);
-
--- name: SeedCall :exec
-INSERT INTO calls (id, company_id, contact_id, agent_id, agent_version_id, phone_register_id, status, type,
-                   recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
-
--- name: SeedMessage :exec
-INSERT INTO messages (call_id, created_date, id, role, content, tool_call)
-VALUES (?, ?, ?, ?, ?, ?);
-
--- name: SeedMessages10 :exec
-INSERT INTO messages (call_id, created_date, id, role, content, tool_call)
-VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?),
-       (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?),
-       (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?),
-       (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?),
-       (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?);
-
--- name: SeedCallLog :exec
-INSERT INTO call_log (id, company_id, call_id, timestamp, level, category, event, trace_id, data)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
+-- Queries of "callstore seed", the synthetic data generator (package seed). It writes calls, contacts
+-- and messages with the queries the rest of callstore uses (CreateCall, CreateContact,
+-- CreateMessages10, ...); audit log rows, which nothing else writes by the million, go ten per
+-- statement here (one statement per ten rows instead of one per row: the per-statement cost of
+-- database/sql and the driver is about a third of a one-row insert). The rest of a transaction's log
+-- rows go through CreateCallLog.
 
 -- name: SeedCallLogs10 :exec
 INSERT INTO call_log (id, company_id, call_id, timestamp, level, category, event, trace_id, data)
@@ -62,9 +39,6 @@ SELECT (SELECT count(*) FROM contacts
 
 -- name: SeedSampleCalls :many
 SELECT * FROM calls WHERE company_id = ? ORDER BY created_date, id LIMIT 1000;
-
--- name: SeedSampleMessages :many
-SELECT * FROM messages WHERE call_id = ? ORDER BY created_date, id;
 
 -- name: SeedSampleLogs :many
 SELECT * FROM call_log WHERE call_id = ? ORDER BY timestamp, id;

@@ -34,9 +34,9 @@ func (c *company) contact(r *rand.Rand) string {
 
 // chunk is the rows of one write transaction.
 type chunk struct {
-	calls    []sqlcdb.SeedCallParams
-	messages []sqlcdb.SeedMessageParams
-	logs     []sqlcdb.SeedCallLogParams
+	calls    []sqlcdb.CreateCallParams
+	messages []sqlcdb.CreateMessageParams
+	logs     []sqlcdb.CreateCallLogParams
 	active   int64 // calls still dialing or in progress
 }
 
@@ -69,9 +69,9 @@ func (p *plan) chunk(k int) *chunk {
 	last := min(first+p.slotsPerChunk, p.calls)
 	n := (last - first) * len(p.companies)
 	ch := &chunk{
-		calls:    make([]sqlcdb.SeedCallParams, 0, n),
-		messages: make([]sqlcdb.SeedMessageParams, 0, n*p.messages),
-		logs:     make([]sqlcdb.SeedCallLogParams, 0, n*p.logs),
+		calls:    make([]sqlcdb.CreateCallParams, 0, n),
+		messages: make([]sqlcdb.CreateMessageParams, 0, n*p.messages),
+		logs:     make([]sqlcdb.CreateCallLogParams, 0, n*p.logs),
 	}
 	for i := first; i < last; i++ {
 		for _, c := range p.companies {
@@ -119,7 +119,7 @@ func (p *plan) call(r *rand.Rand, ch *chunk, c *company, slot int) {
 		typ = "inbound"
 	}
 	ag := pick(r, c.agents)
-	call := sqlcdb.SeedCallParams{
+	call := sqlcdb.CreateCallParams{
 		ID: id, CompanyID: c.id, ContactID: c.contact(r), AgentID: ag.id, AgentVersionID: pick(r, ag.versions),
 		PhoneRegisterID: pick(r, c.phones), Status: status, Type: typ, CreatedDate: created,
 	}
@@ -132,7 +132,7 @@ func (p *plan) call(r *rand.Rand, ch *chunk, c *company, slot int) {
 	}
 	for j := range p.messages {
 		t += seconds(r, 1, 12)
-		m := sqlcdb.SeedMessageParams{CallID: id, CreatedDate: t, ID: newID(r, t)}
+		m := sqlcdb.CreateMessageParams{CallID: id, CreatedDate: t, ID: newID(r, t)}
 		switch {
 		case j%2 == 1:
 			m.Role, m.Content = "user", pick(r, p.corpus.user)
@@ -183,7 +183,7 @@ func (p *plan) call(r *rand.Rand, ch *chunk, c *company, slot int) {
 		default:
 			ts = created + (lastEvent-created)*int64(k)/int64(p.logs)
 		}
-		ch.logs = append(ch.logs, sqlcdb.SeedCallLogParams{
+		ch.logs = append(ch.logs, sqlcdb.CreateCallLogParams{
 			ID: newID(r, ts), CompanyID: c.id, CallID: &id, Timestamp: ts,
 			Level: kind.level, Category: kind.category, Event: kind.event, TraceID: trace, Data: pick(r, kind.data),
 		})
@@ -228,7 +228,7 @@ func newCompanyPools(r *rand.Rand, c *company, now int64) {
 // contactRows returns n contacts of company c created one after another before start, with
 // distinct Spanish mobile numbers: an affine map k -> (a*k + b) mod 10^8 with a coprime to 10^8
 // is a bijection, so numbers never repeat and still look random.
-func contactRows(r *rand.Rand, companyID string, n int, start int64) []sqlcdb.SeedContactParams {
+func contactRows(r *rand.Rand, companyID string, n int, start int64) []sqlcdb.CreateContactParams {
 	const span = 180 * 24 * 3600 * 1e6 // contacts appeared over the half-year before the calls
 	a := int64(2*r.IntN(1e6) + 1)      // odd, and below not a multiple of 5: coprime to 10^8
 	for a%5 == 0 {
@@ -236,10 +236,10 @@ func contactRows(r *rand.Rand, companyID string, n int, start int64) []sqlcdb.Se
 	}
 	b := r.Int64N(1e8)
 	step := span / int64(n)
-	rows := make([]sqlcdb.SeedContactParams, n)
+	rows := make([]sqlcdb.CreateContactParams, n)
 	for k := range rows {
 		created := start - int64(n-k)*step
-		rows[k] = sqlcdb.SeedContactParams{
+		rows[k] = sqlcdb.CreateContactParams{
 			ID: newID(r, created), CompanyID: companyID, ContactType: "call", CreatedDate: created,
 			Identifier: fmt.Sprintf("+346%08d", (a*int64(k)+b)%1e8),
 		}

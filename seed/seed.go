@@ -148,7 +148,7 @@ func Run(ctx context.Context, d *db.DB, opt Options) (Result, error) {
 			n := min(len(rows), contactsPerTx)
 			if err := inTx(ctx, d, func(q *sqlcdb.Queries) error {
 				for _, r := range rows[:n] {
-					if err := q.SeedContact(ctx, r); err != nil {
+					if _, err := q.CreateContact(ctx, r); err != nil {
 						return err
 					}
 				}
@@ -229,60 +229,67 @@ func syncOff(ctx context.Context, d *db.DB) (restore func(), err error) {
 	return func() { d.Write.ExecContext(context.Background(), "PRAGMA synchronous = NORMAL") }, nil
 }
 
-// batch is the row count of the multi-row inserts SeedMessages10 and SeedCallLogs10.
-const batch = 10
-
-// writeChunk inserts the rows of one chunk: calls first (the parents), then messages and log rows
-// in batches of 10, and the remainder one row at a time.
+// writeChunk inserts the rows of one chunk: calls first (the parents), then each call's messages
+// ten at a time (CreateMessages10, the multi-row insert the import uses too) with the rest one by
+// one, then the log rows of all calls ten at a time (SeedCallLogs10) with the rest one by one.
 func writeChunk(ctx context.Context, q *sqlcdb.Queries, ch *chunk) error {
 	for _, c := range ch.calls {
-		if err := q.SeedCall(ctx, c); err != nil {
+		if err := q.CreateCall(ctx, c); err != nil {
 			return err
 		}
 	}
-	m := ch.messages
-	for ; len(m) >= batch; m = m[batch:] {
-		if err := q.SeedMessages10(ctx, messages10(m)); err != nil {
-			return err
+	for m := ch.messages; len(m) > 0; {
+		n := 1 // the messages of one call are adjacent
+		for n < len(m) && m[n].CallID == m[0].CallID {
+			n++
 		}
-	}
-	for _, r := range m {
-		if err := q.SeedMessage(ctx, r); err != nil {
-			return err
+		one := m[:n]
+		for ; len(one) >= 10; one = one[10:] {
+			if err := q.CreateMessages10(ctx, messages10(one)); err != nil {
+				return err
+			}
 		}
+		for _, r := range one {
+			if err := q.CreateMessage(ctx, r); err != nil {
+				return err
+			}
+		}
+		m = m[n:]
 	}
 	l := ch.logs
-	for ; len(l) >= batch; l = l[batch:] {
+	for ; len(l) >= 10; l = l[10:] {
 		if err := q.SeedCallLogs10(ctx, logs10(l)); err != nil {
 			return err
 		}
 	}
 	for _, r := range l {
-		if err := q.SeedCallLog(ctx, r); err != nil {
+		if err := q.CreateCallLog(ctx, r); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// messages10 spreads the first 10 rows of m over the parameters of SeedMessages10, one row per line.
-func messages10(m []sqlcdb.SeedMessageParams) sqlcdb.SeedMessages10Params {
-	return sqlcdb.SeedMessages10Params{
-		CallID: m[0].CallID, CreatedDate: m[0].CreatedDate, ID: m[0].ID, Role: m[0].Role, Content: m[0].Content, ToolCall: m[0].ToolCall,
-		CallID_2: m[1].CallID, CreatedDate_2: m[1].CreatedDate, ID_2: m[1].ID, Role_2: m[1].Role, Content_2: m[1].Content, ToolCall_2: m[1].ToolCall,
-		CallID_3: m[2].CallID, CreatedDate_3: m[2].CreatedDate, ID_3: m[2].ID, Role_3: m[2].Role, Content_3: m[2].Content, ToolCall_3: m[2].ToolCall,
-		CallID_4: m[3].CallID, CreatedDate_4: m[3].CreatedDate, ID_4: m[3].ID, Role_4: m[3].Role, Content_4: m[3].Content, ToolCall_4: m[3].ToolCall,
-		CallID_5: m[4].CallID, CreatedDate_5: m[4].CreatedDate, ID_5: m[4].ID, Role_5: m[4].Role, Content_5: m[4].Content, ToolCall_5: m[4].ToolCall,
-		CallID_6: m[5].CallID, CreatedDate_6: m[5].CreatedDate, ID_6: m[5].ID, Role_6: m[5].Role, Content_6: m[5].Content, ToolCall_6: m[5].ToolCall,
-		CallID_7: m[6].CallID, CreatedDate_7: m[6].CreatedDate, ID_7: m[6].ID, Role_7: m[6].Role, Content_7: m[6].Content, ToolCall_7: m[6].ToolCall,
-		CallID_8: m[7].CallID, CreatedDate_8: m[7].CreatedDate, ID_8: m[7].ID, Role_8: m[7].Role, Content_8: m[7].Content, ToolCall_8: m[7].ToolCall,
-		CallID_9: m[8].CallID, CreatedDate_9: m[8].CreatedDate, ID_9: m[8].ID, Role_9: m[8].Role, Content_9: m[8].Content, ToolCall_9: m[8].ToolCall,
-		CallID_10: m[9].CallID, CreatedDate_10: m[9].CreatedDate, ID_10: m[9].ID, Role_10: m[9].Role, Content_10: m[9].Content, ToolCall_10: m[9].ToolCall,
+// messages10 spreads the first 10 messages of m, all of one call, over the parameters of
+// CreateMessages10, one row per line.
+func messages10(m []sqlcdb.CreateMessageParams) sqlcdb.CreateMessages10Params {
+	return sqlcdb.CreateMessages10Params{
+		CallID:       m[0].CallID,
+		CreatedDate1: m[0].CreatedDate, ID1: m[0].ID, Role1: m[0].Role, Content1: m[0].Content, ToolCall1: m[0].ToolCall,
+		CreatedDate2: m[1].CreatedDate, ID2: m[1].ID, Role2: m[1].Role, Content2: m[1].Content, ToolCall2: m[1].ToolCall,
+		CreatedDate3: m[2].CreatedDate, ID3: m[2].ID, Role3: m[2].Role, Content3: m[2].Content, ToolCall3: m[2].ToolCall,
+		CreatedDate4: m[3].CreatedDate, ID4: m[3].ID, Role4: m[3].Role, Content4: m[3].Content, ToolCall4: m[3].ToolCall,
+		CreatedDate5: m[4].CreatedDate, ID5: m[4].ID, Role5: m[4].Role, Content5: m[4].Content, ToolCall5: m[4].ToolCall,
+		CreatedDate6: m[5].CreatedDate, ID6: m[5].ID, Role6: m[5].Role, Content6: m[5].Content, ToolCall6: m[5].ToolCall,
+		CreatedDate7: m[6].CreatedDate, ID7: m[6].ID, Role7: m[6].Role, Content7: m[6].Content, ToolCall7: m[6].ToolCall,
+		CreatedDate8: m[7].CreatedDate, ID8: m[7].ID, Role8: m[7].Role, Content8: m[7].Content, ToolCall8: m[7].ToolCall,
+		CreatedDate9: m[8].CreatedDate, ID9: m[8].ID, Role9: m[8].Role, Content9: m[8].Content, ToolCall9: m[8].ToolCall,
+		CreatedDate10: m[9].CreatedDate, ID10: m[9].ID, Role10: m[9].Role, Content10: m[9].Content, ToolCall10: m[9].ToolCall,
 	}
 }
 
 // logs10 spreads the first 10 rows of l over the parameters of SeedCallLogs10, one row per line.
-func logs10(l []sqlcdb.SeedCallLogParams) sqlcdb.SeedCallLogs10Params {
+func logs10(l []sqlcdb.CreateCallLogParams) sqlcdb.SeedCallLogs10Params {
 	return sqlcdb.SeedCallLogs10Params{
 		ID: l[0].ID, CompanyID: l[0].CompanyID, CallID: l[0].CallID, Timestamp: l[0].Timestamp, Level: l[0].Level, Category: l[0].Category, Event: l[0].Event, TraceID: l[0].TraceID, Data: l[0].Data,
 		ID_2: l[1].ID, CompanyID_2: l[1].CompanyID, CallID_2: l[1].CallID, Timestamp_2: l[1].Timestamp, Level_2: l[1].Level, Category_2: l[1].Category, Event_2: l[1].Event, TraceID_2: l[1].TraceID, Data_2: l[1].Data,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -28,9 +29,10 @@ func TestRun(t *testing.T) {
 	d := openTemp(t)
 	end := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	var progress []int64
-	// 7 messages and 3 log rows a call, so the multi-row batches of 10 leave remainders.
-	opt := seed.Options{Companies: 2, Calls: 1500, MessagesPerCall: 7, LogsPerCall: 3, Days: 30, Seed: 42, End: end,
-		CallsPerTx: 1000, Progress: func(n int64) { progress = append(progress, n) }}
+	// 13 messages a call: one insert of ten and three single ones. 3 log rows a call and 998 calls
+	// a transaction (499 slots of 2 companies): 299 inserts of ten log rows and 4 single ones.
+	opt := seed.Options{Companies: 2, Calls: 1500, MessagesPerCall: 13, LogsPerCall: 3, Days: 30, Seed: 42, End: end,
+		CallsPerTx: 999, Progress: func(n int64) { progress = append(progress, n) }}
 	res, err := seed.Run(ctx, d, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +43,7 @@ func TestRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := sqlcdb.SeedCountsRow{Contacts: 2 * 150, Calls: 3000, Messages: 3000 * 7, Logs: 3000 * 3, ActiveCalls: res.ActiveCalls}
+		want := sqlcdb.SeedCountsRow{Contacts: 2 * 150, Calls: 3000, Messages: 3000 * 13, Logs: 3000 * 3, ActiveCalls: res.ActiveCalls}
 		if got != want {
 			t.Fatalf("rows in the database = %+v, want %+v", got, want)
 		}
@@ -51,6 +53,12 @@ func TestRun(t *testing.T) {
 		if res.Rows() != want.Contacts+want.Calls+want.Messages+want.Logs {
 			t.Fatalf("Rows() = %d", res.Rows())
 		}
+		// The per-company call counter that page mode reads is kept by triggers on calls.
+		for _, c := range res.Companies {
+			if n, err := sqlcdb.New(d.Read).CountCompanyCalls(ctx, c.ID); err != nil || n != 1500 {
+				t.Fatalf("call counter of %s = %d, %v; want 1500", c.Name, n, err)
+			}
+		}
 		// About 5% active: 150 expected, binomial standard deviation ~12.
 		if res.ActiveCalls < 100 || res.ActiveCalls > 200 {
 			t.Fatalf("%d of 3000 calls active, want about 5%%", res.ActiveCalls)
@@ -58,9 +66,8 @@ func TestRun(t *testing.T) {
 	})
 
 	t.Run("Progress", func(t *testing.T) {
-		// 1000 calls per transaction = 500 slots of 2 companies: transactions of 1000, 1000, 1000 calls.
-		if len(progress) != 3 || progress[2] != 3000 || progress[0] != 1000 {
-			t.Fatalf("progress reports = %v, want [1000 2000 3000]", progress)
+		if !slices.Equal(progress, []int64{998, 1996, 2994, 3000}) {
+			t.Fatalf("progress reports = %v, want [998 1996 2994 3000]", progress)
 		}
 	})
 
@@ -140,13 +147,13 @@ func TestRun(t *testing.T) {
 			t.Errorf("%d calls use %d contacts: contacts are not reused", len(calls), len(contacts))
 		}
 
-		msgs, err := q.SeedSampleMessages(ctx, calls[0].ID)
-		if err != nil || len(msgs) != 7 {
-			t.Fatalf("messages of %s: %v, %d, want 7", calls[0].ID, err, len(msgs))
+		msgs, err := q.ListMessageRowsOfCall(ctx, calls[0].ID)
+		if err != nil || len(msgs) != 13 {
+			t.Fatalf("messages of %s: %v, %d, want 13", calls[0].ID, err, len(msgs))
 		}
 		roles := map[string]int{}
 		for _, c := range calls[:200] {
-			msgs, err := q.SeedSampleMessages(ctx, c.ID)
+			msgs, err := q.ListMessageRowsOfCall(ctx, c.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -234,26 +234,11 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listOwnedContactIDsStmt, err = db.PrepareContext(ctx, listOwnedContactIDs); err != nil {
 		return nil, fmt.Errorf("error preparing query ListOwnedContactIDs: %w", err)
 	}
-	if q.seedCallStmt, err = db.PrepareContext(ctx, seedCall); err != nil {
-		return nil, fmt.Errorf("error preparing query SeedCall: %w", err)
-	}
-	if q.seedCallLogStmt, err = db.PrepareContext(ctx, seedCallLog); err != nil {
-		return nil, fmt.Errorf("error preparing query SeedCallLog: %w", err)
-	}
 	if q.seedCallLogs10Stmt, err = db.PrepareContext(ctx, seedCallLogs10); err != nil {
 		return nil, fmt.Errorf("error preparing query SeedCallLogs10: %w", err)
 	}
-	if q.seedContactStmt, err = db.PrepareContext(ctx, seedContact); err != nil {
-		return nil, fmt.Errorf("error preparing query SeedContact: %w", err)
-	}
 	if q.seedCountsStmt, err = db.PrepareContext(ctx, seedCounts); err != nil {
 		return nil, fmt.Errorf("error preparing query SeedCounts: %w", err)
-	}
-	if q.seedMessageStmt, err = db.PrepareContext(ctx, seedMessage); err != nil {
-		return nil, fmt.Errorf("error preparing query SeedMessage: %w", err)
-	}
-	if q.seedMessages10Stmt, err = db.PrepareContext(ctx, seedMessages10); err != nil {
-		return nil, fmt.Errorf("error preparing query SeedMessages10: %w", err)
 	}
 	if q.seedOrphansStmt, err = db.PrepareContext(ctx, seedOrphans); err != nil {
 		return nil, fmt.Errorf("error preparing query SeedOrphans: %w", err)
@@ -263,9 +248,6 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.seedSampleLogsStmt, err = db.PrepareContext(ctx, seedSampleLogs); err != nil {
 		return nil, fmt.Errorf("error preparing query SeedSampleLogs: %w", err)
-	}
-	if q.seedSampleMessagesStmt, err = db.PrepareContext(ctx, seedSampleMessages); err != nil {
-		return nil, fmt.Errorf("error preparing query SeedSampleMessages: %w", err)
 	}
 	if q.updateAPIKeyStmt, err = db.PrepareContext(ctx, updateAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateAPIKey: %w", err)
@@ -631,39 +613,14 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listOwnedContactIDsStmt: %w", cerr)
 		}
 	}
-	if q.seedCallStmt != nil {
-		if cerr := q.seedCallStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing seedCallStmt: %w", cerr)
-		}
-	}
-	if q.seedCallLogStmt != nil {
-		if cerr := q.seedCallLogStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing seedCallLogStmt: %w", cerr)
-		}
-	}
 	if q.seedCallLogs10Stmt != nil {
 		if cerr := q.seedCallLogs10Stmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing seedCallLogs10Stmt: %w", cerr)
 		}
 	}
-	if q.seedContactStmt != nil {
-		if cerr := q.seedContactStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing seedContactStmt: %w", cerr)
-		}
-	}
 	if q.seedCountsStmt != nil {
 		if cerr := q.seedCountsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing seedCountsStmt: %w", cerr)
-		}
-	}
-	if q.seedMessageStmt != nil {
-		if cerr := q.seedMessageStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing seedMessageStmt: %w", cerr)
-		}
-	}
-	if q.seedMessages10Stmt != nil {
-		if cerr := q.seedMessages10Stmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing seedMessages10Stmt: %w", cerr)
 		}
 	}
 	if q.seedOrphansStmt != nil {
@@ -679,11 +636,6 @@ func (q *Queries) Close() error {
 	if q.seedSampleLogsStmt != nil {
 		if cerr := q.seedSampleLogsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing seedSampleLogsStmt: %w", cerr)
-		}
-	}
-	if q.seedSampleMessagesStmt != nil {
-		if cerr := q.seedSampleMessagesStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing seedSampleMessagesStmt: %w", cerr)
 		}
 	}
 	if q.updateAPIKeyStmt != nil {
@@ -810,17 +762,11 @@ type Queries struct {
 	listMessagesAscStmt             *sql.Stmt
 	listMessagesDescStmt            *sql.Stmt
 	listOwnedContactIDsStmt         *sql.Stmt
-	seedCallStmt                    *sql.Stmt
-	seedCallLogStmt                 *sql.Stmt
 	seedCallLogs10Stmt              *sql.Stmt
-	seedContactStmt                 *sql.Stmt
 	seedCountsStmt                  *sql.Stmt
-	seedMessageStmt                 *sql.Stmt
-	seedMessages10Stmt              *sql.Stmt
 	seedOrphansStmt                 *sql.Stmt
 	seedSampleCallsStmt             *sql.Stmt
 	seedSampleLogsStmt              *sql.Stmt
-	seedSampleMessagesStmt          *sql.Stmt
 	updateAPIKeyStmt                *sql.Stmt
 	updateCallStmt                  *sql.Stmt
 	upsertContactStmt               *sql.Stmt
@@ -900,17 +846,11 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listMessagesAscStmt:             q.listMessagesAscStmt,
 		listMessagesDescStmt:            q.listMessagesDescStmt,
 		listOwnedContactIDsStmt:         q.listOwnedContactIDsStmt,
-		seedCallStmt:                    q.seedCallStmt,
-		seedCallLogStmt:                 q.seedCallLogStmt,
 		seedCallLogs10Stmt:              q.seedCallLogs10Stmt,
-		seedContactStmt:                 q.seedContactStmt,
 		seedCountsStmt:                  q.seedCountsStmt,
-		seedMessageStmt:                 q.seedMessageStmt,
-		seedMessages10Stmt:              q.seedMessages10Stmt,
 		seedOrphansStmt:                 q.seedOrphansStmt,
 		seedSampleCallsStmt:             q.seedSampleCallsStmt,
 		seedSampleLogsStmt:              q.seedSampleLogsStmt,
-		seedSampleMessagesStmt:          q.seedSampleMessagesStmt,
 		updateAPIKeyStmt:                q.updateAPIKeyStmt,
 		updateCallStmt:                  q.updateCallStmt,
 		upsertContactStmt:               q.upsertContactStmt,

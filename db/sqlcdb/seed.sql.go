@@ -9,84 +9,8 @@ import (
 	"context"
 )
 
-const seedCall = `-- name: SeedCall :exec
-INSERT INTO calls (id, company_id, contact_id, agent_id, agent_version_id, phone_register_id, status, type,
-                   recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-`
-
-type SeedCallParams struct {
-	ID               string
-	CompanyID        string
-	ContactID        string
-	AgentID          *string
-	AgentVersionID   *string
-	PhoneRegisterID  *string
-	Status           string
-	Type             string
-	RecordingUrl     *string
-	StartTime        *int64
-	EndTime          *int64
-	Duration         *int64
-	EndReason        *string
-	DynamicVariables *string
-	CreatedDate      int64
-}
-
-func (q *Queries) SeedCall(ctx context.Context, arg SeedCallParams) error {
-	_, err := q.exec(ctx, q.seedCallStmt, seedCall,
-		arg.ID,
-		arg.CompanyID,
-		arg.ContactID,
-		arg.AgentID,
-		arg.AgentVersionID,
-		arg.PhoneRegisterID,
-		arg.Status,
-		arg.Type,
-		arg.RecordingUrl,
-		arg.StartTime,
-		arg.EndTime,
-		arg.Duration,
-		arg.EndReason,
-		arg.DynamicVariables,
-		arg.CreatedDate,
-	)
-	return err
-}
-
-const seedCallLog = `-- name: SeedCallLog :exec
-INSERT INTO call_log (id, company_id, call_id, timestamp, level, category, event, trace_id, data)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-`
-
-type SeedCallLogParams struct {
-	ID        string
-	CompanyID string
-	CallID    *string
-	Timestamp int64
-	Level     string
-	Category  string
-	Event     string
-	TraceID   *string
-	Data      *string
-}
-
-func (q *Queries) SeedCallLog(ctx context.Context, arg SeedCallLogParams) error {
-	_, err := q.exec(ctx, q.seedCallLogStmt, seedCallLog,
-		arg.ID,
-		arg.CompanyID,
-		arg.CallID,
-		arg.Timestamp,
-		arg.Level,
-		arg.Category,
-		arg.Event,
-		arg.TraceID,
-		arg.Data,
-	)
-	return err
-}
-
 const seedCallLogs10 = `-- name: SeedCallLogs10 :exec
+
 INSERT INTO call_log (id, company_id, call_id, timestamp, level, category, event, trace_id, data)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?),
        (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?),
@@ -188,6 +112,12 @@ type SeedCallLogs10Params struct {
 	Data_10      *string
 }
 
+// Queries of "callstore seed", the synthetic data generator (package seed). It writes calls, contacts
+// and messages with the queries the rest of callstore uses (CreateCall, CreateContact,
+// CreateMessages10, ...); audit log rows, which nothing else writes by the million, go ten per
+// statement here (one statement per ten rows instead of one per row: the per-statement cost of
+// database/sql and the driver is about a third of a one-row insert). The rest of a transaction's log
+// rows go through CreateCallLog.
 func (q *Queries) SeedCallLogs10(ctx context.Context, arg SeedCallLogs10Params) error {
 	_, err := q.exec(ctx, q.seedCallLogs10Stmt, seedCallLogs10,
 		arg.ID,
@@ -284,35 +214,6 @@ func (q *Queries) SeedCallLogs10(ctx context.Context, arg SeedCallLogs10Params) 
 	return err
 }
 
-const seedContact = `-- name: SeedContact :exec
-
-INSERT INTO contacts (id, company_id, identifier, contact_type, created_date)
-VALUES (?, ?, ?, ?, ?)
-`
-
-type SeedContactParams struct {
-	ID          string
-	CompanyID   string
-	Identifier  string
-	ContactType string
-	CreatedDate int64
-}
-
-// Queries of "callstore seed", the synthetic data generator (package seed). It writes millions of rows,
-// so the transcript and the audit log go in multi-row INSERTs of a fixed 10 rows (one statement per 10 rows
-// instead of one per row: the per-statement cost of database/sql and the driver is a third of a one-row insert);
-// the remainder of a transaction goes through the one-row forms.
-func (q *Queries) SeedContact(ctx context.Context, arg SeedContactParams) error {
-	_, err := q.exec(ctx, q.seedContactStmt, seedContact,
-		arg.ID,
-		arg.CompanyID,
-		arg.Identifier,
-		arg.ContactType,
-		arg.CreatedDate,
-	)
-	return err
-}
-
 const seedCounts = `-- name: SeedCounts :one
 SELECT (SELECT count(*) FROM contacts) AS contacts,
        (SELECT count(*) FROM calls) AS calls,
@@ -342,170 +243,6 @@ func (q *Queries) SeedCounts(ctx context.Context) (SeedCountsRow, error) {
 		&i.ActiveCalls,
 	)
 	return i, err
-}
-
-const seedMessage = `-- name: SeedMessage :exec
-INSERT INTO messages (call_id, created_date, id, role, content, tool_call)
-VALUES (?, ?, ?, ?, ?, ?)
-`
-
-type SeedMessageParams struct {
-	CallID      string
-	CreatedDate int64
-	ID          string
-	Role        string
-	Content     *string
-	ToolCall    *string
-}
-
-func (q *Queries) SeedMessage(ctx context.Context, arg SeedMessageParams) error {
-	_, err := q.exec(ctx, q.seedMessageStmt, seedMessage,
-		arg.CallID,
-		arg.CreatedDate,
-		arg.ID,
-		arg.Role,
-		arg.Content,
-		arg.ToolCall,
-	)
-	return err
-}
-
-const seedMessages10 = `-- name: SeedMessages10 :exec
-INSERT INTO messages (call_id, created_date, id, role, content, tool_call)
-VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?),
-       (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?),
-       (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?),
-       (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?),
-       (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?)
-`
-
-type SeedMessages10Params struct {
-	CallID         string
-	CreatedDate    int64
-	ID             string
-	Role           string
-	Content        *string
-	ToolCall       *string
-	CallID_2       string
-	CreatedDate_2  int64
-	ID_2           string
-	Role_2         string
-	Content_2      *string
-	ToolCall_2     *string
-	CallID_3       string
-	CreatedDate_3  int64
-	ID_3           string
-	Role_3         string
-	Content_3      *string
-	ToolCall_3     *string
-	CallID_4       string
-	CreatedDate_4  int64
-	ID_4           string
-	Role_4         string
-	Content_4      *string
-	ToolCall_4     *string
-	CallID_5       string
-	CreatedDate_5  int64
-	ID_5           string
-	Role_5         string
-	Content_5      *string
-	ToolCall_5     *string
-	CallID_6       string
-	CreatedDate_6  int64
-	ID_6           string
-	Role_6         string
-	Content_6      *string
-	ToolCall_6     *string
-	CallID_7       string
-	CreatedDate_7  int64
-	ID_7           string
-	Role_7         string
-	Content_7      *string
-	ToolCall_7     *string
-	CallID_8       string
-	CreatedDate_8  int64
-	ID_8           string
-	Role_8         string
-	Content_8      *string
-	ToolCall_8     *string
-	CallID_9       string
-	CreatedDate_9  int64
-	ID_9           string
-	Role_9         string
-	Content_9      *string
-	ToolCall_9     *string
-	CallID_10      string
-	CreatedDate_10 int64
-	ID_10          string
-	Role_10        string
-	Content_10     *string
-	ToolCall_10    *string
-}
-
-func (q *Queries) SeedMessages10(ctx context.Context, arg SeedMessages10Params) error {
-	_, err := q.exec(ctx, q.seedMessages10Stmt, seedMessages10,
-		arg.CallID,
-		arg.CreatedDate,
-		arg.ID,
-		arg.Role,
-		arg.Content,
-		arg.ToolCall,
-		arg.CallID_2,
-		arg.CreatedDate_2,
-		arg.ID_2,
-		arg.Role_2,
-		arg.Content_2,
-		arg.ToolCall_2,
-		arg.CallID_3,
-		arg.CreatedDate_3,
-		arg.ID_3,
-		arg.Role_3,
-		arg.Content_3,
-		arg.ToolCall_3,
-		arg.CallID_4,
-		arg.CreatedDate_4,
-		arg.ID_4,
-		arg.Role_4,
-		arg.Content_4,
-		arg.ToolCall_4,
-		arg.CallID_5,
-		arg.CreatedDate_5,
-		arg.ID_5,
-		arg.Role_5,
-		arg.Content_5,
-		arg.ToolCall_5,
-		arg.CallID_6,
-		arg.CreatedDate_6,
-		arg.ID_6,
-		arg.Role_6,
-		arg.Content_6,
-		arg.ToolCall_6,
-		arg.CallID_7,
-		arg.CreatedDate_7,
-		arg.ID_7,
-		arg.Role_7,
-		arg.Content_7,
-		arg.ToolCall_7,
-		arg.CallID_8,
-		arg.CreatedDate_8,
-		arg.ID_8,
-		arg.Role_8,
-		arg.Content_8,
-		arg.ToolCall_8,
-		arg.CallID_9,
-		arg.CreatedDate_9,
-		arg.ID_9,
-		arg.Role_9,
-		arg.Content_9,
-		arg.ToolCall_9,
-		arg.CallID_10,
-		arg.CreatedDate_10,
-		arg.ID_10,
-		arg.Role_10,
-		arg.Content_10,
-		arg.ToolCall_10,
-	)
-	return err
 }
 
 const seedOrphans = `-- name: SeedOrphans :one
@@ -609,40 +346,6 @@ func (q *Queries) SeedSampleLogs(ctx context.Context, callID *string) ([]CallLog
 			&i.Event,
 			&i.TraceID,
 			&i.Data,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const seedSampleMessages = `-- name: SeedSampleMessages :many
-SELECT call_id, created_date, id, role, content, tool_call FROM messages WHERE call_id = ? ORDER BY created_date, id
-`
-
-func (q *Queries) SeedSampleMessages(ctx context.Context, callID string) ([]Message, error) {
-	rows, err := q.query(ctx, q.seedSampleMessagesStmt, seedSampleMessages, callID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []Message{}
-	for rows.Next() {
-		var i Message
-		if err := rows.Scan(
-			&i.CallID,
-			&i.CreatedDate,
-			&i.ID,
-			&i.Role,
-			&i.Content,
-			&i.ToolCall,
 		); err != nil {
 			return nil, err
 		}
