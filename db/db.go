@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"runtime"
 	"strings"
 
 	"github.com/pressly/goose/v3"
@@ -44,8 +45,21 @@ var pragmas = []string{
 	"synchronous(NORMAL)",
 	"foreign_keys(1)",
 	"temp_store(MEMORY)",
-	"cache_size(-32000)",
 }
+
+// Page caches. The writer keeps a large one: a bulk delete's cascade touches thousands of pages.
+// Readers keep a small one each: the file's pages are shared in the OS page cache anyway, and with
+// modernc's allocator larger per-connection caches cost far more resident memory than their size
+// (measured on a 9 GB database: 4 readers at 1 MiB each grew the server to 260 MB RSS under random
+// deep reads, at 500 KiB each to 40 MB, at the same latency).
+const (
+	writerCache = "cache_size(-32000)"
+	readerCache = "cache_size(-500)"
+)
+
+// readers is the size of the reader pool: a few connections per core keep both cores busy
+// while one request waits on I/O; more only add memory.
+var readers = max(4, 2*runtime.NumCPU())
 
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
@@ -53,8 +67,10 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", p)
 	}
 	if readOnly {
+		q.Add("_pragma", readerCache)
 		q.Add("_pragma", "query_only(1)")
 	} else {
+		q.Add("_pragma", writerCache)
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()
@@ -102,8 +118,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			w.Close()
 			return nil, err
 		}
-		r.SetMaxOpenConns(8)
-		r.SetMaxIdleConns(8)
+		r.SetMaxOpenConns(readers)
+		r.SetMaxIdleConns(readers)
 		d.Read = r
 	}
 	if err := d.Migrate(ctx); err != nil {

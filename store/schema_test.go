@@ -56,7 +56,7 @@ func TestForeignKeysOnEveryConnection(t *testing.T) {
 	if d.Read == d.Write {
 		t.Fatal("a file database must have a separate reader pool")
 	}
-	const readers = 6
+	readers := d.Read.Stats().MaxOpenConnections // every connection of the pool, held at once
 	check := func(name string, q func(ctx context.Context, query string, args ...any) rowScanner) {
 		t.Helper()
 		var on int
@@ -68,6 +68,9 @@ func TestForeignKeysOnEveryConnection(t *testing.T) {
 		if err := q(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 			t.Fatalf("%s: journal_mode = %q, %v; want wal", name, mode, err)
 		}
+	}
+	if readers < 2 {
+		t.Fatalf("reader pool of %d connections", readers)
 	}
 	for i := 0; i < readers; i++ {
 		conn, err := d.Read.Conn(ctx)
