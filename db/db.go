@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
@@ -35,7 +36,14 @@ type DB struct {
 	Write *sql.DB
 	Read  *sql.DB
 	Path  string
+
+	ckpt     *sql.DB       // the checkpointer's own connection (file databases only)
+	stopCkpt chan struct{} // closed by Close
+	ckptDone chan struct{} // closed when the checkpointer has stopped
 }
+
+// checkpointEvery is how often the background checkpointer copies the WAL into the database.
+const checkpointEvery = 250 * time.Millisecond
 
 // pragmas run on every new connection (modernc applies _pragma parameters per connection), so
 // foreign keys hold on every pooled connection. busy_timeout comes first so the others can wait.
@@ -71,6 +79,9 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Add("_pragma", writerCache)
+		// Checkpoints run in the background (see checkpointer), not inside the commit of
+		// whichever request happens to push the WAL over a threshold.
+		q.Add("_pragma", "wal_autocheckpoint(0)")
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()
@@ -121,6 +132,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		r.SetMaxOpenConns(readers)
 		r.SetMaxIdleConns(readers)
 		d.Read = r
+		c, err := sql.Open("sqlite", dsn(path, false))
+		if err != nil {
+			d.Close()
+			return nil, err
+		}
+		c.SetMaxOpenConns(1)
+		d.ckpt, d.stopCkpt, d.ckptDone = c, make(chan struct{}), make(chan struct{})
+		go d.checkpointer()
 	}
 	if err := d.Migrate(ctx); err != nil {
 		d.Close()
@@ -150,11 +169,39 @@ func (d *DB) Version(ctx context.Context) (int64, error) {
 	return p.GetDBVersion(ctx)
 }
 
-// Close closes both pools.
+// checkpointer copies committed WAL frames into the database file every checkpointEvery, on its
+// own connection, so that no request pays for a checkpoint in its commit. PASSIVE never blocks the
+// writer or the readers; it copies what no reader still needs, and a later round does the rest.
+// On Close it runs a last TRUNCATE checkpoint, leaving an empty WAL behind.
+func (d *DB) checkpointer() {
+	defer close(d.ckptDone)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	// PRAGMA statements are not queries sqlc can compile; this is the one place that runs one.
+	for {
+		select {
+		case <-d.stopCkpt:
+			_, _ = d.ckpt.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+			return
+		case <-t.C:
+			_, _ = d.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
+}
+
+// Close stops the checkpointer and closes the pools.
 func (d *DB) Close() error {
 	var err error
+	if d.stopCkpt != nil {
+		close(d.stopCkpt)
+		<-d.ckptDone
+		d.stopCkpt = nil
+		err = d.ckpt.Close()
+	}
 	if d.Read != nil && d.Read != d.Write {
-		err = d.Read.Close()
+		if e := d.Read.Close(); err == nil {
+			err = e
+		}
 	}
 	if d.Write != nil {
 		if e := d.Write.Close(); err == nil {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"callstore/db"
 	"callstore/db/sqlcdb"
@@ -112,4 +114,62 @@ func tableCounts(t *testing.T, q *sql.DB) counts {
 		}
 	}
 	return c
+}
+
+// TestBackgroundCheckpoint checks that committed pages reach the database file without any
+// request running a checkpoint (the writer's autocheckpoint is off), and that Close leaves an
+// empty WAL.
+func TestBackgroundCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ckpt.db")
+	d, err := db.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := fileSize(t, path)
+	q := sqlcdb.New(d.Write)
+	company := "0193a000-0000-7000-8000-00000000000a"
+	if _, err := q.CreateCompany(ctx, sqlcdb.CreateCompanyParams{ID: company, Name: "c", CreatedDate: 1}); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := d.Write.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3000; i++ {
+		_, err := q.WithTx(tx).CreateContact(ctx, sqlcdb.CreateContactParams{ID: fmt.Sprintf("0193a000-0000-7000-8000-%012d", i), CompanyID: company, Identifier: fmt.Sprintf("+34%09d", i), ContactType: "call", CreatedDate: int64(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if fileSize(t, path+"-wal") == 0 {
+		t.Fatal("the commit wrote nothing to the WAL")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for fileSize(t, path) <= before {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file still %d bytes 5 s after the commit: no background checkpoint", before)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := fileSize(t, path+"-wal"); n != 0 {
+		t.Fatalf("WAL is %d bytes after Close, want 0 (TRUNCATE checkpoint)", n)
+	}
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if os.IsNotExist(err) {
+		return 0
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
 }

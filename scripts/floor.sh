@@ -2,7 +2,7 @@
 # floor.sh: the floor for callstore's bulk delete, i.e. what SQLite's own C code (the sqlite3 shell)
 # needs to delete 500 random terminal calls of one company, with their transcripts by cascade and
 # their audit rows set to NULL, in one transaction. Compare the median with the p50 of
-# `callstore bench -scenario bulk-delete` on the same data (see docs-perf.md).
+# `callstore bench -scenario bulk-delete` on the same data (see the Performance section of README.md).
 #
 # Usage: scripts/floor.sh DB [REPETITIONS] [COMPANY_ID]
 #   DB           a seeded callstore database (not modified: the script works on a copy)
@@ -12,6 +12,8 @@
 #   FLOOR_STATEMENT  the DELETE to time, with :company and :ids standing for the quoted company id
 #                    and the comma-separated quoted call ids; default: the statement below. Set it
 #                    when the server's statement changes, so the floor stays the same statement.
+#   FLOOR_AUTOCOMMIT set (to anything): run the statement alone, as SQLite's implicit one-statement
+#                    transaction (as the server does), instead of inside BEGIN IMMEDIATE ... COMMIT.
 #
 # It runs the statement the server runs, on a copy of the file, with the server's connection
 # settings (foreign_keys=ON, synchronous=NORMAL, cache_size=-32000), all repetitions in one shell
@@ -76,13 +78,20 @@ render() {
     ids=$(sed -n "$(((r - 1) * batch + 1)),$((r * batch))p" "$work/ids" | sed "s/.*/'&'/" | paste -sd, -)
     echo ".print rep $r"
     echo ".timer on"
-    echo "BEGIN IMMEDIATE;"
-    render "$statement" "$company" "$ids"
-    echo ".timer off"
-    echo "SELECT 'deleted ' || changes();"
-    echo ".timer on"
-    echo "COMMIT;"
-    echo ".timer off"
+    if [ -n "${FLOOR_AUTOCOMMIT:-}" ]; then
+      # The statement alone: SQLite's implicit one-statement transaction, as the server runs it.
+      render "$statement" "$company" "$ids"
+      echo ".timer off"
+      echo "SELECT 'deleted ' || changes();"
+    else
+      echo "BEGIN IMMEDIATE;"
+      render "$statement" "$company" "$ids"
+      echo ".timer off"
+      echo "SELECT 'deleted ' || changes();"
+      echo ".timer on"
+      echo "COMMIT;"
+      echo ".timer off"
+    fi
   done
 } > "$work/floor.sql"
 

@@ -46,7 +46,8 @@ kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 rm -f "$work/server.db" "$work/server.db-wal" "$work/server.db-shm"
 
 floor=$(TMPDIR="$work" "$here/scripts/floor.sh" "$db" "$reps" 2>/dev/null | sed -n 's/^floor: median \([0-9.]*\) ms.*/\1/p')
+floor_auto=$(FLOOR_AUTOCOMMIT=1 TMPDIR="$work" "$here/scripts/floor.sh" "$db" "$reps" 2>/dev/null | sed -n 's/^floor: median \([0-9.]*\) ms.*/\1/p')
 first=$(field "$work/list-first.json" p50_ms); deep=$(field "$work/list-deep.json" p50_ms); bd=$(field "$work/bd.json" p50_ms)
 echo "server peak RSS: $((rss / 1024)) MB"
-echo "floor (sqlite3 shell, same DELETE, $reps x 500 calls): median $floor ms"
-python3 -c "import sys; f,d,b,fl=map(float,sys.argv[1:]); print(f'ratios: list-deep/list-first p50 = {d/f:.2f}; bulk-delete server/floor median = {b/fl:.2f}')" "$first" "$deep" "$bd" "$floor"
+echo "floor (sqlite3 shell, same DELETE, $reps x 500 calls): median $floor ms in BEGIN IMMEDIATE ... COMMIT, $floor_auto ms as a lone statement"
+python3 -c "import sys; f,d,b,fl,fa=map(float,sys.argv[1:]); print(f'ratios: list-deep/list-first p50 = {d/f:.2f}; bulk-delete server/floor median = {b/fl:.2f}; server/lone-statement floor = {b/fa:.2f}')" "$first" "$deep" "$bd" "$floor" "$floor_auto"

@@ -18,6 +18,7 @@ import (
 type Store struct {
 	db  *db.DB
 	r   *sqlcdb.Queries // reader pool
+	w   *sqlcdb.Queries // writer, for a write that is one statement (its own implicit transaction)
 	Now func() time.Time
 }
 
@@ -29,7 +30,7 @@ func New(ctx context.Context, d *db.DB) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: prepare queries: %w", err)
 	}
-	return &Store{db: d, r: r, Now: time.Now}, nil
+	return &Store{db: d, r: r, w: sqlcdb.New(d.Write), Now: time.Now}, nil
 }
 
 // Close releases the prepared statements (the database itself is closed by its owner).
