@@ -44,6 +44,50 @@ WHERE calls.company_id = @company_id
 ORDER BY calls.created_date DESC, calls.id DESC
 LIMIT @lim OFFSET @off;
 
+-- name: ListCallsPageAsc :many
+-- Page mode without a driving filter: the subquery walks calls_company_created and skips the
+-- OFFSET entries on the index alone (the residual filters' columns are read only when a filter is
+-- set); only the page's own rows are then read and joined to their contact.
+SELECT sqlc.embed(calls), sqlc.embed(contacts)
+FROM calls
+JOIN contacts ON contacts.id = calls.contact_id
+WHERE calls.rowid IN (
+    SELECT c.rowid FROM calls AS c INDEXED BY calls_company_created
+    WHERE c.company_id = @company_id
+      AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR c.contact_id = sqlc.narg(contact_id))
+      AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR c.agent_id = sqlc.narg(agent_id))
+      AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR c.phone_register_id = sqlc.narg(phone_id))
+      AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR c.status = sqlc.narg(status))
+      AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR c.type = sqlc.narg(type))
+      AND c.created_date >= @lo AND c.created_date <= @hi
+      AND (c.created_date > @cursor_date OR c.id > @cursor_id)
+    ORDER BY c.created_date, c.id
+    LIMIT @lim OFFSET @off
+)
+ORDER BY calls.created_date, calls.id;
+
+-- name: ListCallsPageDesc :many
+-- Page mode without a driving filter: the subquery walks calls_company_created and skips the
+-- OFFSET entries on the index alone (the residual filters' columns are read only when a filter is
+-- set); only the page's own rows are then read and joined to their contact.
+SELECT sqlc.embed(calls), sqlc.embed(contacts)
+FROM calls
+JOIN contacts ON contacts.id = calls.contact_id
+WHERE calls.rowid IN (
+    SELECT c.rowid FROM calls AS c INDEXED BY calls_company_created
+    WHERE c.company_id = @company_id
+      AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR c.contact_id = sqlc.narg(contact_id))
+      AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR c.agent_id = sqlc.narg(agent_id))
+      AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR c.phone_register_id = sqlc.narg(phone_id))
+      AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR c.status = sqlc.narg(status))
+      AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR c.type = sqlc.narg(type))
+      AND c.created_date >= @lo AND c.created_date <= @hi
+      AND (c.created_date < @cursor_date OR c.id < @cursor_id)
+    ORDER BY c.created_date DESC, c.id DESC
+    LIMIT @lim OFFSET @off
+)
+ORDER BY calls.created_date DESC, calls.id DESC;
+
 -- name: CountCalls :one
 SELECT count(*) FROM calls INDEXED BY calls_company_created
 WHERE calls.company_id = @company_id

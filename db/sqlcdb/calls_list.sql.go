@@ -1162,3 +1162,203 @@ func (q *Queries) ListCallsDesc(ctx context.Context, arg ListCallsDescParams) ([
 	}
 	return items, nil
 }
+
+const listCallsPageAsc = `-- name: ListCallsPageAsc :many
+SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
+FROM calls
+JOIN contacts ON contacts.id = calls.contact_id
+WHERE calls.rowid IN (
+    SELECT c.rowid FROM calls AS c INDEXED BY calls_company_created
+    WHERE c.company_id = ?1
+      AND (CAST(?2 AS TEXT) IS NULL OR c.contact_id = ?2)
+      AND (CAST(?3 AS TEXT) IS NULL OR c.agent_id = ?3)
+      AND (CAST(?4 AS TEXT) IS NULL OR c.phone_register_id = ?4)
+      AND (CAST(?5 AS TEXT) IS NULL OR c.status = ?5)
+      AND (CAST(?6 AS TEXT) IS NULL OR c.type = ?6)
+      AND c.created_date >= ?7 AND c.created_date <= ?8
+      AND (c.created_date > ?9 OR c.id > ?10)
+    ORDER BY c.created_date, c.id
+    LIMIT ?12 OFFSET ?11
+)
+ORDER BY calls.created_date, calls.id
+`
+
+type ListCallsPageAscParams struct {
+	CompanyID  string
+	ContactID  *string
+	AgentID    *string
+	PhoneID    *string
+	Status     *string
+	Type       *string
+	Lo         int64
+	Hi         int64
+	CursorDate int64
+	CursorID   string
+	Off        int64
+	Lim        int64
+}
+
+type ListCallsPageAscRow struct {
+	Call    Call
+	Contact Contact
+}
+
+// Page mode without a driving filter: the subquery walks calls_company_created and skips the
+// OFFSET entries on the index alone (the residual filters' columns are read only when a filter is
+// set); only the page's own rows are then read and joined to their contact.
+func (q *Queries) ListCallsPageAsc(ctx context.Context, arg ListCallsPageAscParams) ([]ListCallsPageAscRow, error) {
+	rows, err := q.query(ctx, q.listCallsPageAscStmt, listCallsPageAsc,
+		arg.CompanyID,
+		arg.ContactID,
+		arg.AgentID,
+		arg.PhoneID,
+		arg.Status,
+		arg.Type,
+		arg.Lo,
+		arg.Hi,
+		arg.CursorDate,
+		arg.CursorID,
+		arg.Off,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListCallsPageAscRow{}
+	for rows.Next() {
+		var i ListCallsPageAscRow
+		if err := rows.Scan(
+			&i.Call.ID,
+			&i.Call.CompanyID,
+			&i.Call.ContactID,
+			&i.Call.AgentID,
+			&i.Call.AgentVersionID,
+			&i.Call.PhoneRegisterID,
+			&i.Call.Status,
+			&i.Call.Type,
+			&i.Call.RecordingUrl,
+			&i.Call.StartTime,
+			&i.Call.EndTime,
+			&i.Call.Duration,
+			&i.Call.EndReason,
+			&i.Call.DynamicVariables,
+			&i.Call.CreatedDate,
+			&i.Contact.ID,
+			&i.Contact.CompanyID,
+			&i.Contact.Identifier,
+			&i.Contact.ContactType,
+			&i.Contact.CreatedDate,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listCallsPageDesc = `-- name: ListCallsPageDesc :many
+SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
+FROM calls
+JOIN contacts ON contacts.id = calls.contact_id
+WHERE calls.rowid IN (
+    SELECT c.rowid FROM calls AS c INDEXED BY calls_company_created
+    WHERE c.company_id = ?1
+      AND (CAST(?2 AS TEXT) IS NULL OR c.contact_id = ?2)
+      AND (CAST(?3 AS TEXT) IS NULL OR c.agent_id = ?3)
+      AND (CAST(?4 AS TEXT) IS NULL OR c.phone_register_id = ?4)
+      AND (CAST(?5 AS TEXT) IS NULL OR c.status = ?5)
+      AND (CAST(?6 AS TEXT) IS NULL OR c.type = ?6)
+      AND c.created_date >= ?7 AND c.created_date <= ?8
+      AND (c.created_date < ?9 OR c.id < ?10)
+    ORDER BY c.created_date DESC, c.id DESC
+    LIMIT ?12 OFFSET ?11
+)
+ORDER BY calls.created_date DESC, calls.id DESC
+`
+
+type ListCallsPageDescParams struct {
+	CompanyID  string
+	ContactID  *string
+	AgentID    *string
+	PhoneID    *string
+	Status     *string
+	Type       *string
+	Lo         int64
+	Hi         int64
+	CursorDate int64
+	CursorID   string
+	Off        int64
+	Lim        int64
+}
+
+type ListCallsPageDescRow struct {
+	Call    Call
+	Contact Contact
+}
+
+// Page mode without a driving filter: the subquery walks calls_company_created and skips the
+// OFFSET entries on the index alone (the residual filters' columns are read only when a filter is
+// set); only the page's own rows are then read and joined to their contact.
+func (q *Queries) ListCallsPageDesc(ctx context.Context, arg ListCallsPageDescParams) ([]ListCallsPageDescRow, error) {
+	rows, err := q.query(ctx, q.listCallsPageDescStmt, listCallsPageDesc,
+		arg.CompanyID,
+		arg.ContactID,
+		arg.AgentID,
+		arg.PhoneID,
+		arg.Status,
+		arg.Type,
+		arg.Lo,
+		arg.Hi,
+		arg.CursorDate,
+		arg.CursorID,
+		arg.Off,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListCallsPageDescRow{}
+	for rows.Next() {
+		var i ListCallsPageDescRow
+		if err := rows.Scan(
+			&i.Call.ID,
+			&i.Call.CompanyID,
+			&i.Call.ContactID,
+			&i.Call.AgentID,
+			&i.Call.AgentVersionID,
+			&i.Call.PhoneRegisterID,
+			&i.Call.Status,
+			&i.Call.Type,
+			&i.Call.RecordingUrl,
+			&i.Call.StartTime,
+			&i.Call.EndTime,
+			&i.Call.Duration,
+			&i.Call.EndReason,
+			&i.Call.DynamicVariables,
+			&i.Call.CreatedDate,
+			&i.Contact.ID,
+			&i.Contact.CompanyID,
+			&i.Contact.Identifier,
+			&i.Contact.ContactType,
+			&i.Contact.CreatedDate,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
