@@ -17,11 +17,7 @@ func handleAPIKeyList(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		page, err := s.ListAPIKeys(r.Context(), principal(r), pg)
-		if err != nil {
-			writeStoreError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, page)
+		reply(w, r, log, http.StatusOK, page, err)
 	})
 }
 
@@ -52,11 +48,7 @@ func handleAPIKeyCreate(s *store.Store, log *slog.Logger) http.Handler {
 		}
 		p := principal(r)
 		k, err := s.CreateAPIKey(r.Context(), p.CompanyID, &p, in)
-		if err != nil {
-			writeStoreError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, k)
+		reply(w, r, log, http.StatusOK, k, err)
 	})
 }
 
@@ -90,11 +82,7 @@ func handleAPIKeyGet(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		k, err := s.GetAPIKey(r.Context(), principal(r), id)
-		if err != nil {
-			writeStoreError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, k)
+		reply(w, r, log, http.StatusOK, k, err)
 	})
 }
 
@@ -124,11 +112,7 @@ func handleAPIKeyUpdate(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		k, err := s.UpdateAPIKey(r.Context(), principal(r), id, u)
-		if err != nil {
-			writeStoreError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, k)
+		reply(w, r, log, http.StatusOK, k, err)
 	})
 }
 

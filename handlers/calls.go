@@ -25,11 +25,7 @@ func handleCallList(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		page, err := s.ListCalls(r.Context(), principal(r), f, pg)
-		if err != nil {
-			writeStoreError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, page)
+		reply(w, r, log, http.StatusOK, page, err)
 	})
 }
 
@@ -41,11 +37,7 @@ func handleCallGet(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		c, err := s.GetCall(r.Context(), principal(r), id)
-		if err != nil {
-			writeStoreError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, c)
+		reply(w, r, log, http.StatusOK, c, err)
 	})
 }
 
@@ -63,11 +55,7 @@ func handleCallMessages(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		page, err := s.ListMessages(r.Context(), principal(r), id, pg)
-		if err != nil {
-			writeStoreError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, page)
+		reply(w, r, log, http.StatusOK, page, err)
 	})
 }
 
@@ -90,11 +78,7 @@ func handleCallBulkDelete(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		n, err := s.BulkDeleteCalls(r.Context(), principal(r), ids)
-		if err != nil {
-			writeStoreError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, map[string]int64{"deleted": n})
+		reply(w, r, log, http.StatusOK, map[string]int64{"deleted": n}, err)
 	})
 }
 

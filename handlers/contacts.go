@@ -22,11 +22,7 @@ func handleContactList(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		page, err := s.ListContacts(r.Context(), principal(r), f, pg)
-		if err != nil {
-			writeStoreError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, page)
+		reply(w, r, log, http.StatusOK, page, err)
 	})
 }
 
@@ -38,11 +34,7 @@ func handleContactGet(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		c, err := s.GetContact(r.Context(), principal(r), id)
-		if err != nil {
-			writeStoreError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, c)
+		reply(w, r, log, http.StatusOK, c, err)
 	})
 }
 

@@ -33,11 +33,7 @@ func handleCallCreate(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		c, err := s.CreateCall(r.Context(), principal(r), in)
-		if err != nil {
-			writeStoreError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusCreated, c)
+		reply(w, r, log, http.StatusCreated, c, err)
 	})
 }
 
@@ -140,11 +136,7 @@ func handleCallUpdate(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		c, err := s.UpdateCall(r.Context(), principal(r), id, u)
-		if err != nil {
-			writeStoreError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, c)
+		reply(w, r, log, http.StatusOK, c, err)
 	})
 }
 
@@ -174,11 +166,7 @@ func handleMessageAppend(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		out, err := s.AppendMessages(r.Context(), principal(r), id, in)
-		if err != nil {
-			writeStoreError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusCreated, out)
+		reply(w, r, log, http.StatusCreated, out, err)
 	})
 }
 
@@ -208,11 +196,7 @@ func handleLogAppend(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		out, err := s.AppendLogs(r.Context(), principal(r), id, in)
-		if err != nil {
-			writeStoreError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusCreated, out)
+		reply(w, r, log, http.StatusCreated, out, err)
 	})
 }
 

@@ -30,11 +30,7 @@ func handleCallLogs(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		page, err := s.ListCallLogs(r.Context(), principal(r), callID, f, pg)
-		if err != nil {
-			writeStoreError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, page)
+		reply(w, r, log, http.StatusOK, page, err)
 	})
 }
 
@@ -52,10 +48,6 @@ func handleLogList(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		page, err := s.ListLogs(r.Context(), principal(r), f, pg)
-		if err != nil {
-			writeStoreError(w, r, log, err)
-			return
-		}
-		encode(w, http.StatusOK, page)
+		reply(w, r, log, http.StatusOK, page, err)
 	})
 }

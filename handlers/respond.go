@@ -94,3 +94,12 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 	}
 	return buf, true
 }
+
+// reply is the tail of a calls-API handler: v with status, or err in the API's error envelope.
+func reply(w http.ResponseWriter, r *http.Request, log *slog.Logger, status int, v any, err error) {
+	if err != nil {
+		writeStoreError(w, r, log, err)
+		return
+	}
+	encode(w, status, v)
+}
