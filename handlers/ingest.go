@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -142,38 +143,20 @@ func handleCallUpdate(s *store.Store, log *slog.Logger) http.Handler {
 
 // handleMessageAppend serves POST /v1/call/{id}/message: one message or an array -> 201 [MessageResponse].
 func handleMessageAppend(s *store.Store, log *slog.Logger) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, ok := pathUUID(w, r, "id")
-		if !ok {
-			return
-		}
-		body, ok := readBody(w, r, maxAppendBody)
-		if !ok {
-			return
-		}
-		items, errs := parseItems(body, store.MaxAppend)
-		if errs != nil {
-			writeValidation(w, errs)
-			return
-		}
-		in := make([]store.MessageInput, len(items))
-		for i, f := range items {
-			in[i] = messageFields(f, false)
-			errs = append(errs, f.Errs()...)
-		}
-		if len(errs) > 0 {
-			writeValidation(w, errs)
-			return
-		}
-		out, err := s.AppendMessages(r.Context(), principal(r), id, in)
-		reply(w, r, log, http.StatusCreated, out, err)
-	})
+	return handleAppend(log, "id", messageFields, s.AppendMessages)
 }
 
 // handleLogAppend serves POST /v1/log/call/{call_id}: one entry or an array -> 201 [CallLogResponse].
 func handleLogAppend(s *store.Store, log *slog.Logger) http.Handler {
+	return handleAppend(log, "call_id", logFields, s.AppendLogs)
+}
+
+// handleAppend is the shape both append endpoints share: the call id from the path, a body of one
+// object or an array of up to store.MaxAppend, each item read by read, then one store call.
+func handleAppend[In, Out any](log *slog.Logger, param string, read func(f *fields, imported bool) In,
+	appendTo func(ctx context.Context, p store.Principal, callID string, in []In) ([]Out, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, ok := pathUUID(w, r, "call_id")
+		id, ok := pathUUID(w, r, param)
 		if !ok {
 			return
 		}
@@ -186,16 +169,16 @@ func handleLogAppend(s *store.Store, log *slog.Logger) http.Handler {
 			writeValidation(w, errs)
 			return
 		}
-		in := make([]store.LogInput, len(items))
+		in := make([]In, len(items))
 		for i, f := range items {
-			in[i] = logFields(f, false)
+			in[i] = read(f, false)
 			errs = append(errs, f.Errs()...)
 		}
 		if len(errs) > 0 {
 			writeValidation(w, errs)
 			return
 		}
-		out, err := s.AppendLogs(r.Context(), principal(r), id, in)
+		out, err := appendTo(r.Context(), principal(r), id, in)
 		reply(w, r, log, http.StatusCreated, out, err)
 	})
 }
