@@ -243,16 +243,8 @@ func writeChunk(ctx context.Context, q *sqlcdb.Queries, ch *chunk) error {
 		for n < len(m) && m[n].CallID == m[0].CallID {
 			n++
 		}
-		one := m[:n]
-		for ; len(one) >= 10; one = one[10:] {
-			if err := q.CreateMessages10(ctx, messages10(one)); err != nil {
-				return err
-			}
-		}
-		for _, r := range one {
-			if err := q.CreateMessage(ctx, r); err != nil {
-				return err
-			}
+		if err := store.InsertMessageRows(ctx, q, m[:n]); err != nil {
+			return err
 		}
 		m = m[n:]
 	}
@@ -268,24 +260,6 @@ func writeChunk(ctx context.Context, q *sqlcdb.Queries, ch *chunk) error {
 		}
 	}
 	return nil
-}
-
-// messages10 spreads the first 10 messages of m, all of one call, over the parameters of
-// CreateMessages10, one row per line.
-func messages10(m []sqlcdb.CreateMessageParams) sqlcdb.CreateMessages10Params {
-	return sqlcdb.CreateMessages10Params{
-		CallID:       m[0].CallID,
-		CreatedDate1: m[0].CreatedDate, ID1: m[0].ID, Role1: m[0].Role, Content1: m[0].Content, ToolCall1: m[0].ToolCall,
-		CreatedDate2: m[1].CreatedDate, ID2: m[1].ID, Role2: m[1].Role, Content2: m[1].Content, ToolCall2: m[1].ToolCall,
-		CreatedDate3: m[2].CreatedDate, ID3: m[2].ID, Role3: m[2].Role, Content3: m[2].Content, ToolCall3: m[2].ToolCall,
-		CreatedDate4: m[3].CreatedDate, ID4: m[3].ID, Role4: m[3].Role, Content4: m[3].Content, ToolCall4: m[3].ToolCall,
-		CreatedDate5: m[4].CreatedDate, ID5: m[4].ID, Role5: m[4].Role, Content5: m[4].Content, ToolCall5: m[4].ToolCall,
-		CreatedDate6: m[5].CreatedDate, ID6: m[5].ID, Role6: m[5].Role, Content6: m[5].Content, ToolCall6: m[5].ToolCall,
-		CreatedDate7: m[6].CreatedDate, ID7: m[6].ID, Role7: m[6].Role, Content7: m[6].Content, ToolCall7: m[6].ToolCall,
-		CreatedDate8: m[7].CreatedDate, ID8: m[7].ID, Role8: m[7].Role, Content8: m[7].Content, ToolCall8: m[7].ToolCall,
-		CreatedDate9: m[8].CreatedDate, ID9: m[8].ID, Role9: m[8].Role, Content9: m[8].Content, ToolCall9: m[8].ToolCall,
-		CreatedDate10: m[9].CreatedDate, ID10: m[9].ID, Role10: m[9].Role, Content10: m[9].Content, ToolCall10: m[9].ToolCall,
-	}
 }
 
 // logs10 spreads the first 10 rows of l over the parameters of SeedCallLogs10, one row per line.

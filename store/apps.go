@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -41,18 +40,12 @@ func (s *Store) CreateApp(ctx context.Context, companyID string, in AppInput) (A
 	}
 	var a App
 	err := s.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.Q.GetCompany(ctx, companyID); isNoRows(err) {
-			return Errorf(ENOTFOUND, "COMPANY_NOT_FOUND", "Company %s not found", companyID)
-		} else if err != nil {
+		if err := requireCompany(ctx, tx.Q, companyID); err != nil {
 			return err
-		}
-		perms := []byte("[]")
-		if k.Permissions != nil {
-			perms, _ = json.Marshal(k.Permissions)
 		}
 		row, err := tx.Q.CreateApp(ctx, sqlcdb.CreateAppParams{
 			ID: NewID(), CompanyID: companyID, Name: k.Name, ClientSecret: NewSecret("cs_app_"),
-			Restricted: boolInt(k.Restricted), Permissions: string(perms), CreatedDate: micros(tx.Now),
+			Restricted: boolInt(k.Restricted), Permissions: encodePermissions(k.Permissions), CreatedDate: micros(tx.Now),
 		})
 		if err != nil {
 			return err
@@ -66,10 +59,7 @@ func (s *Store) CreateApp(ctx context.Context, companyID string, in AppInput) (A
 
 func appFromRow(r sqlcdb.App) App {
 	a := App{ClientID: r.ID, CompanyID: r.CompanyID, Name: r.Name, Restricted: r.Restricted != 0, CreatedDate: fromMicros(r.CreatedDate)}
-	if a.Restricted {
-		a.Permissions = []string{}
-		_ = json.Unmarshal([]byte(r.Permissions), &a.Permissions)
-	}
+	a.Permissions = decodePermissions(r.Restricted, r.Permissions)
 	return a
 }
 
@@ -133,10 +123,6 @@ func (s *Store) AuthenticateAppJWT(ctx context.Context, token, accountID string)
 	if accountID != app.CompanyID {
 		return Principal{}, Errorf(EFORBIDDEN, ReasonAccountMismatch, "The app is not allowed to act for account %s", accountID)
 	}
-	p := Principal{CompanyID: app.CompanyID, KeyID: app.ID, Restricted: app.Restricted != 0}
-	if p.Restricted {
-		p.Permissions = []string{}
-		_ = json.Unmarshal([]byte(app.Permissions), &p.Permissions)
-	}
-	return p, nil
+	return Principal{CompanyID: app.CompanyID, KeyID: app.ID, Restricted: app.Restricted != 0,
+		Permissions: decodePermissions(app.Restricted, app.Permissions)}, nil
 }

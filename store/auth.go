@@ -247,9 +247,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, companyID string, creator *Pri
 		if in.ExpiryDate != nil && !in.ExpiryDate.After(tx.Now) {
 			return Errorf(EINVALID, "INVALID_EXPIRY_DATE", "expiry_date must be in the future")
 		}
-		if _, err := tx.Q.GetCompany(ctx, companyID); isNoRows(err) {
-			return Errorf(ENOTFOUND, "COMPANY_NOT_FOUND", "Company %s not found", companyID)
-		} else if err != nil {
+		if err := requireCompany(ctx, tx.Q, companyID); err != nil {
 			return err
 		}
 		id := NewID()
@@ -258,13 +256,9 @@ func (s *Store) CreateAPIKey(ctx context.Context, companyID string, creator *Pri
 			creatorID = creator.KeyID
 		}
 		secret := NewSecret("cs_")
-		perms, _ := json.Marshal(in.Permissions)
-		if in.Permissions == nil {
-			perms = []byte("[]")
-		}
 		row, err := tx.Q.CreateAPIKey(ctx, sqlcdb.CreateAPIKeyParams{
 			ID: id, CompanyID: companyID, Name: in.Name, KeyHash: HashSecret(secret),
-			LastFour: secret[len(secret)-4:], Restricted: boolInt(in.Restricted), Permissions: string(perms),
+			LastFour: secret[len(secret)-4:], Restricted: boolInt(in.Restricted), Permissions: encodePermissions(in.Permissions),
 			CreatorID: creatorID, ExpiresAt: microsPtr(in.ExpiryDate), CreatedDate: micros(tx.Now),
 		})
 		if err != nil {
@@ -326,12 +320,8 @@ func (s *Store) UpdateAPIKey(ctx context.Context, p Principal, id string, u APIK
 		if err := in.validate(&p); err != nil {
 			return err
 		}
-		perms, _ := json.Marshal(in.Permissions)
-		if in.Permissions == nil {
-			perms = []byte("[]")
-		}
 		row, err = tx.Q.UpdateAPIKey(ctx, sqlcdb.UpdateAPIKeyParams{
-			Name: in.Name, Restricted: boolInt(in.Restricted), Permissions: string(perms), CompanyID: p.CompanyID, ID: id,
+			Name: in.Name, Restricted: boolInt(in.Restricted), Permissions: encodePermissions(in.Permissions), CompanyID: p.CompanyID, ID: id,
 		})
 		if err != nil {
 			return err
@@ -387,11 +377,38 @@ func apiKeyFromRow(r sqlcdb.ApiKey) APIKey {
 		ID: r.ID, Name: r.Name, CreatedDate: fromMicros(r.CreatedDate), LastFourDigits: r.LastFour,
 		CreatorID: r.CreatorID, Restricted: r.Restricted != 0, ExpiryDate: fromMicrosPtr(r.ExpiresAt), CompanyID: r.CompanyID,
 	}
-	if k.Restricted {
-		k.Permissions = []string{}
-		_ = json.Unmarshal([]byte(r.Permissions), &k.Permissions)
-	}
+	k.Permissions = decodePermissions(r.Restricted, r.Permissions)
 	return k
+}
+
+// encodePermissions is the stored form of a permission list: a JSON array, "[]" for none.
+func encodePermissions(perms []string) string {
+	if perms == nil {
+		return "[]"
+	}
+	b, _ := json.Marshal(perms) // a []string always marshals
+	return string(b)
+}
+
+// decodePermissions reads a stored permission list back: nil for an unrestricted key or app
+// (which holds every permission), the list otherwise.
+func decodePermissions(restricted int64, stored string) []string {
+	if restricted == 0 {
+		return nil
+	}
+	perms := []string{}
+	_ = json.Unmarshal([]byte(stored), &perms) // written by encodePermissions
+	return perms
+}
+
+// requireCompany returns ENOTFOUND unless the company exists.
+func requireCompany(ctx context.Context, q *sqlcdb.Queries, id string) error {
+	if _, err := q.GetCompany(ctx, id); isNoRows(err) {
+		return Errorf(ENOTFOUND, "COMPANY_NOT_FOUND", "Company %s not found", id)
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 func boolInt(b bool) int64 {

@@ -424,7 +424,7 @@ func requireCall(ctx context.Context, q *sqlcdb.Queries, companyID, callID strin
 // go in one multi-row statement each (about half the cost per row of single inserts, and
 // transcripts are most of an import's rows), the rest one by one.
 func insertMessages(ctx context.Context, q *sqlcdb.Queries, callID string, base time.Time, in []MessageInput) ([]Message, error) {
-	rows := make([]sqlcdb.Message, len(in))
+	rows := make([]sqlcdb.CreateMessageParams, len(in))
 	for i, m := range in {
 		id := m.ID
 		if id == "" {
@@ -434,44 +434,47 @@ func insertMessages(ctx context.Context, q *sqlcdb.Queries, callID string, base 
 		if m.CreatedDate != nil {
 			at = *m.CreatedDate
 		}
-		rows[i] = sqlcdb.Message{CallID: callID, CreatedDate: micros(at), ID: id, Role: m.Role, Content: m.Content, ToolCall: jsonText(m.ToolCall)}
+		rows[i] = sqlcdb.CreateMessageParams{CallID: callID, CreatedDate: micros(at), ID: id, Role: m.Role, Content: m.Content, ToolCall: jsonText(m.ToolCall)}
 	}
-	rest := rows
-	for ; len(rest) >= 10; rest = rest[10:] {
-		if err := q.CreateMessages10(ctx, tenMessages(callID, rest[:10])); err != nil {
-			return nil, err
-		}
-	}
-	for _, r := range rest {
-		err := q.CreateMessage(ctx, sqlcdb.CreateMessageParams{
-			CallID: r.CallID, CreatedDate: r.CreatedDate, ID: r.ID, Role: r.Role, Content: r.Content, ToolCall: r.ToolCall,
-		})
-		if err != nil {
-			return nil, err
-		}
+	if err := InsertMessageRows(ctx, q, rows); err != nil {
+		return nil, err
 	}
 	out := make([]Message, len(rows))
 	for i, r := range rows {
-		out[i] = messageFromRow(r)
+		out[i] = messageFromRow(sqlcdb.Message(r))
 	}
 	return out, nil
 }
 
-// tenMessages spells out the parameters of CreateMessages10 (sqlc numbers each row's columns).
-func tenMessages(callID string, m []sqlcdb.Message) sqlcdb.CreateMessages10Params {
-	return sqlcdb.CreateMessages10Params{
-		CallID:       callID,
-		CreatedDate1: m[0].CreatedDate, ID1: m[0].ID, Role1: m[0].Role, Content1: m[0].Content, ToolCall1: m[0].ToolCall,
-		CreatedDate2: m[1].CreatedDate, ID2: m[1].ID, Role2: m[1].Role, Content2: m[1].Content, ToolCall2: m[1].ToolCall,
-		CreatedDate3: m[2].CreatedDate, ID3: m[2].ID, Role3: m[2].Role, Content3: m[2].Content, ToolCall3: m[2].ToolCall,
-		CreatedDate4: m[3].CreatedDate, ID4: m[3].ID, Role4: m[3].Role, Content4: m[3].Content, ToolCall4: m[3].ToolCall,
-		CreatedDate5: m[4].CreatedDate, ID5: m[4].ID, Role5: m[4].Role, Content5: m[4].Content, ToolCall5: m[4].ToolCall,
-		CreatedDate6: m[5].CreatedDate, ID6: m[5].ID, Role6: m[5].Role, Content6: m[5].Content, ToolCall6: m[5].ToolCall,
-		CreatedDate7: m[6].CreatedDate, ID7: m[6].ID, Role7: m[6].Role, Content7: m[6].Content, ToolCall7: m[6].ToolCall,
-		CreatedDate8: m[7].CreatedDate, ID8: m[7].ID, Role8: m[7].Role, Content8: m[7].Content, ToolCall8: m[7].ToolCall,
-		CreatedDate9: m[8].CreatedDate, ID9: m[8].ID, Role9: m[8].Role, Content9: m[8].Content, ToolCall9: m[8].ToolCall,
-		CreatedDate10: m[9].CreatedDate, ID10: m[9].ID, Role10: m[9].Role, Content10: m[9].Content, ToolCall10: m[9].ToolCall,
+// InsertMessageRows writes the messages of one call, ten rows per statement (CreateMessages10)
+// and the rest one by one: about 40% less CPU per imported call than one statement per row.
+// The import and the seed tool both write transcripts through it.
+func InsertMessageRows(ctx context.Context, q *sqlcdb.Queries, rows []sqlcdb.CreateMessageParams) error {
+	for ; len(rows) >= 10; rows = rows[10:] {
+		m := rows
+		err := q.CreateMessages10(ctx, sqlcdb.CreateMessages10Params{
+			CallID:       m[0].CallID,
+			CreatedDate1: m[0].CreatedDate, ID1: m[0].ID, Role1: m[0].Role, Content1: m[0].Content, ToolCall1: m[0].ToolCall,
+			CreatedDate2: m[1].CreatedDate, ID2: m[1].ID, Role2: m[1].Role, Content2: m[1].Content, ToolCall2: m[1].ToolCall,
+			CreatedDate3: m[2].CreatedDate, ID3: m[2].ID, Role3: m[2].Role, Content3: m[2].Content, ToolCall3: m[2].ToolCall,
+			CreatedDate4: m[3].CreatedDate, ID4: m[3].ID, Role4: m[3].Role, Content4: m[3].Content, ToolCall4: m[3].ToolCall,
+			CreatedDate5: m[4].CreatedDate, ID5: m[4].ID, Role5: m[4].Role, Content5: m[4].Content, ToolCall5: m[4].ToolCall,
+			CreatedDate6: m[5].CreatedDate, ID6: m[5].ID, Role6: m[5].Role, Content6: m[5].Content, ToolCall6: m[5].ToolCall,
+			CreatedDate7: m[6].CreatedDate, ID7: m[6].ID, Role7: m[6].Role, Content7: m[6].Content, ToolCall7: m[6].ToolCall,
+			CreatedDate8: m[7].CreatedDate, ID8: m[7].ID, Role8: m[7].Role, Content8: m[7].Content, ToolCall8: m[7].ToolCall,
+			CreatedDate9: m[8].CreatedDate, ID9: m[8].ID, Role9: m[8].Role, Content9: m[8].Content, ToolCall9: m[8].ToolCall,
+			CreatedDate10: m[9].CreatedDate, ID10: m[9].ID, Role10: m[9].Role, Content10: m[9].Content, ToolCall10: m[9].ToolCall,
+		})
+		if err != nil {
+			return err
+		}
 	}
+	for _, r := range rows {
+		if err := q.CreateMessage(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AppendLogs adds audit entries to a call of the caller's company. Entries without a timestamp get
