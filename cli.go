@@ -67,6 +67,31 @@ func openStore(ctx context.Context, path string) (s *store.Store, close func(), 
 	return s, func() { s.Close(); d.Close() }, nil
 }
 
+// createSubcommand checks that args name the subcommand create of group (the only one so far);
+// otherwise it prints usage and reports why: ok=false with a nil error for -h.
+func createSubcommand(args []string, e env, group, usage string) (ok bool, err error) {
+	if len(args) > 0 && args[0] == "create" {
+		return true, nil
+	}
+	fmt.Fprintln(e.stderr, usage)
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		return false, nil
+	}
+	return false, fmt.Errorf("%s: expected subcommand create", group)
+}
+
+// splitPermissions reads a -permissions flag: a comma-separated list makes a restricted key or app,
+// an empty flag an unrestricted one.
+func splitPermissions(flag string) (restricted bool, perms []string) {
+	if flag == "" {
+		return false, nil
+	}
+	for _, p := range strings.Split(flag, ",") {
+		perms = append(perms, strings.TrimSpace(p))
+	}
+	return true, perms
+}
+
 func printJSON(e env, v any) error {
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
@@ -148,12 +173,8 @@ func bootstrap(ctx context.Context, s *store.Store, e env) error {
 }
 
 func runCompany(ctx context.Context, args []string, e env) error {
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(e.stderr, "usage: callstore company create -db F -name N")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return fmt.Errorf("company: expected subcommand create")
+	if ok, err := createSubcommand(args, e, "company", "usage: callstore company create -db F -name N"); !ok {
+		return err
 	}
 	fs := newFlags("company create", e)
 	path := dbFlag(fs, e)
@@ -174,12 +195,8 @@ func runCompany(ctx context.Context, args []string, e env) error {
 }
 
 func runAPIKey(ctx context.Context, args []string, e env) error {
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(e.stderr, "usage: callstore apikey create -db F -company ID -name N [-permissions p1,p2] [-expires RFC3339]")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return fmt.Errorf("apikey: expected subcommand create")
+	if ok, err := createSubcommand(args, e, "apikey", "usage: callstore apikey create -db F -company ID -name N [-permissions p1,p2] [-expires RFC3339]"); !ok {
+		return err
 	}
 	fs := newFlags("apikey create", e)
 	path := dbFlag(fs, e)
@@ -191,12 +208,7 @@ func runAPIKey(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	in := store.APIKeyInput{Name: *name}
-	if *perms != "" {
-		in.Restricted = true
-		for _, p := range strings.Split(*perms, ",") {
-			in.Permissions = append(in.Permissions, strings.TrimSpace(p))
-		}
-	}
+	in.Restricted, in.Permissions = splitPermissions(*perms)
 	if *expires != "" {
 		t, err := time.Parse(time.RFC3339, *expires)
 		if err != nil {

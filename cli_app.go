@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"callstore/store"
 )
@@ -11,12 +9,8 @@ import (
 // runApp serves `callstore app create`: a client app of the Kore.ai-style API, whose JWTs are
 // signed (HS256) with the printed client_secret and carry the client_id in the claim appId.
 func runApp(ctx context.Context, args []string, e env) error {
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(e.stderr, "usage: callstore app create -db F -company ID -name N [-permissions contacts.delete,...]")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return fmt.Errorf("app: expected subcommand create")
+	if ok, err := createSubcommand(args, e, "app", "usage: callstore app create -db F -company ID -name N [-permissions contacts.delete,...]"); !ok {
+		return err
 	}
 	fs := newFlags("app create", e)
 	path := dbFlag(fs, e)
@@ -27,12 +21,7 @@ func runApp(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	in := store.AppInput{Name: *name}
-	if *perms != "" {
-		in.Restricted = true
-		for _, p := range strings.Split(*perms, ",") {
-			in.Permissions = append(in.Permissions, strings.TrimSpace(p))
-		}
-	}
+	in.Restricted, in.Permissions = splitPermissions(*perms)
 	s, closeStore, err := openStore(ctx, *path)
 	if err != nil {
 		return err
