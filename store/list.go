@@ -76,8 +76,9 @@ func countCallsWith[P callCountParams](query func(context.Context, P) (int64, er
 
 // callQueries picks the queries driven by the most selective filter present: the one whose index
 // narrows the rows the most before the residual filters run (contact > agent > phone > status >
-// company).
-func (s *Store) callQueries(f CallFilter) (asc, desc callLister, count callCounter) {
+// company). In page mode the company-driven lists are the variants that skip their OFFSET on the
+// index alone (ListCallsPage*).
+func (s *Store) callQueries(f CallFilter, pageMode bool) (asc, desc callLister, count callCounter) {
 	q := s.r
 	switch {
 	case f.ContactID != nil:
@@ -88,6 +89,8 @@ func (s *Store) callQueries(f CallFilter) (asc, desc callLister, count callCount
 		return listCallsWith(q.ListCallsByPhoneAsc), listCallsWith(q.ListCallsByPhoneDesc), countCallsWith(q.CountCallsByPhone)
 	case f.Status != nil:
 		return listCallsWith(q.ListCallsByStatusAsc), listCallsWith(q.ListCallsByStatusDesc), countCallsWith(q.CountCallsByStatus)
+	case pageMode:
+		return listCallsWith(q.ListCallsPageAsc), listCallsWith(q.ListCallsPageDesc), countCallsWith(q.CountCalls)
 	default:
 		return listCallsWith(q.ListCallsAsc), listCallsWith(q.ListCallsDesc), countCallsWith(q.CountCalls)
 	}
@@ -96,11 +99,7 @@ func (s *Store) callQueries(f CallFilter) (asc, desc callLister, count callCount
 // ListCalls pages through the caller's company's calls that match f, each with its contact.
 // An after/before id that is not a call of the company is EINVALID (NOT_VALID_FIELD).
 func (s *Store) ListCalls(ctx context.Context, p Principal, f CallFilter, pg PageRequest) (Page[Call], error) {
-	asc, desc, count := s.callQueries(f)
-	if pg.Page > 0 && f.ContactID == nil && f.AgentID == nil && f.PhoneID == nil && f.Status == nil {
-		// Page mode on the company index skips its OFFSET on the index alone.
-		asc, desc = listCallsWith(s.r.ListCallsPageAsc), listCallsWith(s.r.ListCallsPageDesc)
-	}
+	asc, desc, count := s.callQueries(f, pg.Page > 0)
 	cursorOf := func(id string) (Cursor, error) {
 		k, err := s.r.GetCallKey(ctx, sqlcdb.GetCallKeyParams{CompanyID: p.CompanyID, ID: id})
 		if isNoRows(err) {
