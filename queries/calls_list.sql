@@ -8,6 +8,9 @@
 -- CAST only tells sqlc the parameter's type. store.ListCalls picks the query by the most selective filter
 -- present (contact > agent > phone > status > company). Every query takes the same parameters in
 -- the same order, so the store can run them through one code path.
+-- The unfiltered queries name no index: calls is clustered on (company_id, created_date, id)
+-- (migration 00003), so its primary key is the company's list itself, and the planner has no better
+-- choice (store/plan_test.go pins every plan).
 -- Go folds the cursor and the created-date filter into [lo, hi]; the OR term breaks ties on equal
 -- created_date (see store/page.go).
 
@@ -16,7 +19,7 @@ SELECT created_date, id FROM calls WHERE company_id = @company_id AND id = @id;
 
 -- name: ListCallsAsc :many
 SELECT sqlc.embed(calls), sqlc.embed(contacts)
-FROM calls INDEXED BY calls_company_created
+FROM calls
 JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = @company_id
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
@@ -31,7 +34,7 @@ LIMIT @lim OFFSET @off;
 
 -- name: ListCallsDesc :many
 SELECT sqlc.embed(calls), sqlc.embed(contacts)
-FROM calls INDEXED BY calls_company_created
+FROM calls
 JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = @company_id
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
@@ -45,14 +48,14 @@ ORDER BY calls.created_date DESC, calls.id DESC
 LIMIT @lim OFFSET @off;
 
 -- name: ListCallsPageAsc :many
--- Page mode without a driving filter: the subquery walks calls_company_created and skips the
--- OFFSET entries on the index alone (the residual filters' columns are read only when a filter is
--- set); only the page's own rows are then read and joined to their contact.
+-- Page mode without a driving filter: the subquery walks the primary key and skips the OFFSET rows
+-- without joining their contacts (or reading their columns, unless a residual filter is set); only
+-- the page's own rows are then looked up by id and joined to their contact.
 SELECT sqlc.embed(calls), sqlc.embed(contacts)
-FROM calls
+FROM calls INDEXED BY calls_id
 JOIN contacts ON contacts.id = calls.contact_id
-WHERE calls.rowid IN (
-    SELECT c.rowid FROM calls AS c INDEXED BY calls_company_created
+WHERE calls.id IN (
+    SELECT c.id FROM calls AS c
     WHERE c.company_id = @company_id
       AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR c.contact_id = sqlc.narg(contact_id))
       AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR c.agent_id = sqlc.narg(agent_id))
@@ -67,14 +70,14 @@ WHERE calls.rowid IN (
 ORDER BY calls.created_date, calls.id;
 
 -- name: ListCallsPageDesc :many
--- Page mode without a driving filter: the subquery walks calls_company_created and skips the
--- OFFSET entries on the index alone (the residual filters' columns are read only when a filter is
--- set); only the page's own rows are then read and joined to their contact.
+-- Page mode without a driving filter: the subquery walks the primary key and skips the OFFSET rows
+-- without joining their contacts (or reading their columns, unless a residual filter is set); only
+-- the page's own rows are then looked up by id and joined to their contact.
 SELECT sqlc.embed(calls), sqlc.embed(contacts)
-FROM calls
+FROM calls INDEXED BY calls_id
 JOIN contacts ON contacts.id = calls.contact_id
-WHERE calls.rowid IN (
-    SELECT c.rowid FROM calls AS c INDEXED BY calls_company_created
+WHERE calls.id IN (
+    SELECT c.id FROM calls AS c
     WHERE c.company_id = @company_id
       AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR c.contact_id = sqlc.narg(contact_id))
       AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR c.agent_id = sqlc.narg(agent_id))
@@ -89,7 +92,7 @@ WHERE calls.rowid IN (
 ORDER BY calls.created_date DESC, calls.id DESC;
 
 -- name: CountCalls :one
-SELECT count(*) FROM calls INDEXED BY calls_company_created
+SELECT count(*) FROM calls
 WHERE calls.company_id = @company_id
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
   AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))

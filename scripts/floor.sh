@@ -27,7 +27,7 @@ company=${3:-}
 batch=500
 terminal="'completed', 'failed', 'transferred', 'no_answer'"
 # The statement of queries/calls_delete.sql (DeleteTerminalCalls), which the server runs.
-statement=${FLOOR_STATEMENT:-"DELETE FROM calls INDEXED BY sqlite_autoindex_calls_1 WHERE company_id = :company AND status IN ($terminal) AND id IN (:ids);"}
+statement=${FLOOR_STATEMENT:-"DELETE FROM calls INDEXED BY calls_id WHERE company_id = :company AND status IN ($terminal) AND id IN (:ids);"}
 
 [ -f "$db" ] || { echo "floor.sh: no database file $db" >&2; exit 1; }
 [[ "$reps" =~ ^[1-9][0-9]*$ ]] || { echo "floor.sh: REPETITIONS must be a positive number" >&2; exit 1; }

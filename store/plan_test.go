@@ -87,6 +87,8 @@ func TestQueryPlans(t *testing.T) {
 		second(q.ListCallsByPhoneAsc(ctx, sqlcdb.ListCallsByPhoneAscParams(lp))), second(q.ListCallsByPhoneDesc(ctx, sqlcdb.ListCallsByPhoneDescParams(lp))), second(q.CountCallsByPhone(ctx, sqlcdb.CountCallsByPhoneParams(cp))),
 		second(q.ListCallsByStatusAsc(ctx, sqlcdb.ListCallsByStatusAscParams(lp))), second(q.ListCallsByStatusDesc(ctx, sqlcdb.ListCallsByStatusDescParams(lp))), second(q.CountCallsByStatus(ctx, sqlcdb.CountCallsByStatusParams(cp))),
 		noRows(q.GetCallKey(ctx, sqlcdb.GetCallKeyParams{CompanyID: "c", ID: "x"})),
+		noRows(q.GetCall(ctx, sqlcdb.GetCallParams{CompanyID: "c", ID: "x"})), second(q.CallExists(ctx, sqlcdb.CallExistsParams{CompanyID: "c", ID: "x"})),
+		q.UpdateCall(ctx, sqlcdb.UpdateCallParams{Status: "completed", CompanyID: "c", ID: "x"}),
 		second(q.ListLogsAsc(ctx, gp)), second(q.ListLogsDesc(ctx, sqlcdb.ListLogsDescParams(gp))), second(q.CountLogs(ctx, gc)),
 		second(q.ListLogsByCallAsc(ctx, sqlcdb.ListLogsByCallAscParams(gp))), second(q.ListLogsByCallDesc(ctx, sqlcdb.ListLogsByCallDescParams(gp))), second(q.CountLogsByCall(ctx, sqlcdb.CountLogsByCallParams(gc))),
 		noRows(q.GetLogKey(ctx, sqlcdb.GetLogKeyParams{CompanyID: "c", ID: "x", CallID: s("x")})),
@@ -99,20 +101,24 @@ func TestQueryPlans(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	contact := `^SEARCH contacts USING INDEX sqlite_autoindex_contacts_1 \(id=\?\)$`
+	contact := `^SEARCH contacts USING PRIMARY KEY \(id=\?\)$`
 	callsBy := func(index, eq string) string {
-		return `^SEARCH calls USING INDEX ` + index + ` \(` + eq + ` AND created_date>\? AND created_date<\?\)$`
+		using := "INDEX " + index
+		if index == "" {
+			using = "PRIMARY KEY" // calls is clustered on (company_id, created_date, id)
+		}
+		return `^SEARCH calls USING ` + using + ` \(` + eq + ` AND created_date>\? AND created_date<\?\)$`
 	}
 	logsBy := func(index, eq string) string {
 		return `^SEARCH call_log USING INDEX ` + index + ` \(` + eq + ` AND timestamp>\? AND timestamp<\?\)$`
 	}
-	// Page mode: the page's rowids come from a walk of the company index (which skips the offset),
-	// then each row is fetched by rowid; the final ORDER BY sorts the page's own rows (at most limit).
-	pageBy := []string{`^SEARCH calls USING INTEGER PRIMARY KEY \(rowid=\?\)$`, `^LIST SUBQUERY`, strings.Replace(callsBy("calls_company_created", `company_id=\?`), "SEARCH calls", "SEARCH c", 1), contact, `^USE TEMP B-TREE FOR ORDER BY$`}
+	// Page mode: the page's ids come from a walk of the primary key (which skips the offset), then
+	// each row is fetched by id; the final ORDER BY sorts the page's own rows (at most limit).
+	pageBy := []string{`^SEARCH calls USING INDEX calls_id \(id=\?\)$`, `^LIST SUBQUERY`, strings.Replace(callsBy("", `company_id=\?`), "SEARCH calls", "SEARCH c", 1), contact, `^USE TEMP B-TREE FOR ORDER BY$`}
 	want := map[string][]string{
-		"ListCallsAsc":           {callsBy("calls_company_created", `company_id=\?`), contact},
-		"ListCallsDesc":          {callsBy("calls_company_created", `company_id=\?`), contact},
-		"CountCalls":             {callsBy("calls_company_created", `company_id=\?`)},
+		"ListCallsAsc":           {callsBy("", `company_id=\?`), contact},
+		"ListCallsDesc":          {callsBy("", `company_id=\?`), contact},
+		"CountCalls":             {callsBy("", `company_id=\?`)},
 		"ListCallsPageAsc":       pageBy,
 		"ListCallsPageDesc":      pageBy,
 		"ListCallsByContactAsc":  {contact, callsBy("calls_contact_created", `contact_id=\? AND company_id=\?`)},
@@ -127,7 +133,10 @@ func TestQueryPlans(t *testing.T) {
 		"ListCallsByStatusAsc":   {callsBy("calls_status_created", `company_id=\? AND status=\?`), contact},
 		"ListCallsByStatusDesc":  {callsBy("calls_status_created", `company_id=\? AND status=\?`), contact},
 		"CountCallsByStatus":     {callsBy("calls_status_created", `company_id=\? AND status=\?`)},
-		"GetCallKey":             {`^SEARCH calls USING INDEX sqlite_autoindex_calls_1 \(id=\?\)$`},
+		"GetCallKey":             {`^SEARCH calls USING COVERING INDEX calls_id \(id=\?\)$`},
+		"GetCall":                {`^SEARCH calls USING INDEX calls_id \(id=\? AND company_id=\?\)$`, contact},
+		"CallExists":             {`^SEARCH calls USING COVERING INDEX calls_id \(id=\?\)$`},
+		"UpdateCall":             {`^SEARCH calls USING COVERING INDEX calls_id \(id=\?\)$`},
 		"ListLogsAsc":            {logsBy("call_log_company_ts", `company_id=\?`)},
 		"ListLogsDesc":           {logsBy("call_log_company_ts", `company_id=\?`)},
 		"CountLogs":              {logsBy("call_log_company_ts", `company_id=\?`)},
@@ -140,9 +149,9 @@ func TestQueryPlans(t *testing.T) {
 		"CountMessages":          {`^SEARCH messages USING PRIMARY KEY \(call_id=\?\)$`},
 		"HasMessages":            {`^SCAN CONSTANT ROW$`, `^SCALAR SUBQUERY`, `^SEARCH messages USING PRIMARY KEY \(call_id=\?\)$`},
 		"GetMessageKey":          {`^SEARCH messages USING PRIMARY KEY \(call_id=\?\)$`},
-		// The delete looks the ids up by primary key; the plan also shows the foreign-key actions,
+		// The delete looks the ids up by the unique index on id; the plan also shows the foreign-key actions,
 		// each served by an index: the cascade to messages and the SET NULL on call_log.
-		"DeleteTerminalCalls": {`^SEARCH calls USING INDEX sqlite_autoindex_calls_1 \(id=\?\)$`,
+		"DeleteTerminalCalls": {`^SEARCH calls USING INDEX calls_id \(id=\? AND company_id=\?\)$`,
 			`^SEARCH call_log USING COVERING INDEX call_log_call_ts \(call_id=\?\)$`,
 			`^SEARCH messages USING PRIMARY KEY \(call_id=\?\)$`},
 	}

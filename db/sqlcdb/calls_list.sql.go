@@ -10,7 +10,7 @@ import (
 )
 
 const countCalls = `-- name: CountCalls :one
-SELECT count(*) FROM calls INDEXED BY calls_company_created
+SELECT count(*) FROM calls
 WHERE calls.company_id = ?1
   AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
   AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
@@ -224,6 +224,9 @@ type GetCallKeyRow struct {
 // CAST only tells sqlc the parameter's type. store.ListCalls picks the query by the most selective filter
 // present (contact > agent > phone > status > company). Every query takes the same parameters in
 // the same order, so the store can run them through one code path.
+// The unfiltered queries name no index: calls is clustered on (company_id, created_date, id)
+// (migration 00003), so its primary key is the company's list itself, and the planner has no better
+// choice (store/plan_test.go pins every plan).
 // Go folds the cursor and the created-date filter into [lo, hi]; the OR term breaks ties on equal
 // created_date (see store/page.go).
 func (q *Queries) GetCallKey(ctx context.Context, arg GetCallKeyParams) (GetCallKeyRow, error) {
@@ -235,7 +238,7 @@ func (q *Queries) GetCallKey(ctx context.Context, arg GetCallKeyParams) (GetCall
 
 const listCallsAsc = `-- name: ListCallsAsc :many
 SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
-FROM calls INDEXED BY calls_company_created
+FROM calls
 JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
   AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
@@ -1072,7 +1075,7 @@ func (q *Queries) ListCallsByStatusDesc(ctx context.Context, arg ListCallsByStat
 
 const listCallsDesc = `-- name: ListCallsDesc :many
 SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
-FROM calls INDEXED BY calls_company_created
+FROM calls
 JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
   AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
@@ -1165,10 +1168,10 @@ func (q *Queries) ListCallsDesc(ctx context.Context, arg ListCallsDescParams) ([
 
 const listCallsPageAsc = `-- name: ListCallsPageAsc :many
 SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
-FROM calls
+FROM calls INDEXED BY calls_id
 JOIN contacts ON contacts.id = calls.contact_id
-WHERE calls.rowid IN (
-    SELECT c.rowid FROM calls AS c INDEXED BY calls_company_created
+WHERE calls.id IN (
+    SELECT c.id FROM calls AS c
     WHERE c.company_id = ?1
       AND (CAST(?2 AS TEXT) IS NULL OR c.contact_id = ?2)
       AND (CAST(?3 AS TEXT) IS NULL OR c.agent_id = ?3)
@@ -1203,9 +1206,9 @@ type ListCallsPageAscRow struct {
 	Contact Contact
 }
 
-// Page mode without a driving filter: the subquery walks calls_company_created and skips the
-// OFFSET entries on the index alone (the residual filters' columns are read only when a filter is
-// set); only the page's own rows are then read and joined to their contact.
+// Page mode without a driving filter: the subquery walks the primary key and skips the OFFSET rows
+// without joining their contacts (or reading their columns, unless a residual filter is set); only
+// the page's own rows are then looked up by id and joined to their contact.
 func (q *Queries) ListCallsPageAsc(ctx context.Context, arg ListCallsPageAscParams) ([]ListCallsPageAscRow, error) {
 	rows, err := q.query(ctx, q.listCallsPageAscStmt, listCallsPageAsc,
 		arg.CompanyID,
@@ -1265,10 +1268,10 @@ func (q *Queries) ListCallsPageAsc(ctx context.Context, arg ListCallsPageAscPara
 
 const listCallsPageDesc = `-- name: ListCallsPageDesc :many
 SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
-FROM calls
+FROM calls INDEXED BY calls_id
 JOIN contacts ON contacts.id = calls.contact_id
-WHERE calls.rowid IN (
-    SELECT c.rowid FROM calls AS c INDEXED BY calls_company_created
+WHERE calls.id IN (
+    SELECT c.id FROM calls AS c
     WHERE c.company_id = ?1
       AND (CAST(?2 AS TEXT) IS NULL OR c.contact_id = ?2)
       AND (CAST(?3 AS TEXT) IS NULL OR c.agent_id = ?3)
@@ -1303,9 +1306,9 @@ type ListCallsPageDescRow struct {
 	Contact Contact
 }
 
-// Page mode without a driving filter: the subquery walks calls_company_created and skips the
-// OFFSET entries on the index alone (the residual filters' columns are read only when a filter is
-// set); only the page's own rows are then read and joined to their contact.
+// Page mode without a driving filter: the subquery walks the primary key and skips the OFFSET rows
+// without joining their contacts (or reading their columns, unless a residual filter is set); only
+// the page's own rows are then looked up by id and joined to their contact.
 func (q *Queries) ListCallsPageDesc(ctx context.Context, arg ListCallsPageDescParams) ([]ListCallsPageDescRow, error) {
 	rows, err := q.query(ctx, q.listCallsPageDescStmt, listCallsPageDesc,
 		arg.CompanyID,

@@ -1,0 +1,171 @@
+-- +goose NO TRANSACTION
+-- +goose Up
+-- Cluster calls and contacts on the keys they are read by.
+--
+-- calls becomes WITHOUT ROWID with primary key (company_id, created_date, id): a company's page of
+-- calls is a range of adjacent leaf pages of the table itself, where it used to be an index walk
+-- plus one table seek per call (and the calls of one page scattered over as many table pages). A
+-- unique index on id serves lookups by id and is the parent key of messages.call_id and
+-- call_log.call_id. contacts becomes WITHOUT ROWID on id, so the contact of a listed call is one
+-- b-tree descent instead of two (index, then table).
+--
+-- SQLite cannot change a table's primary key in place, so each table is rebuilt by the procedure of
+-- https://www.sqlite.org/lang_altertable.html#otheralter: with foreign keys off (the pragma is a no-op
+-- inside a transaction, hence NO TRANSACTION), create the new table, copy, drop the old one, rename
+-- the new one, recreate indexes and triggers, check the foreign keys, commit. Dropping a parent table
+-- with foreign keys off deletes nothing from messages or call_log, and the rename makes their
+-- REFERENCES calls (id) clauses point at the new table. All of it is one transaction.
+PRAGMA foreign_keys = OFF;
+
+BEGIN IMMEDIATE;
+
+CREATE TABLE contacts_new (
+    id           TEXT PRIMARY KEY NOT NULL,
+    company_id   TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
+    identifier   TEXT NOT NULL,
+    contact_type TEXT NOT NULL CHECK (contact_type IN ('call', 'web')),
+    created_date INTEGER NOT NULL,
+    UNIQUE (company_id, contact_type, identifier)
+) WITHOUT ROWID;
+
+INSERT INTO contacts_new (id, company_id, identifier, contact_type, created_date)
+SELECT id, company_id, identifier, contact_type, created_date FROM contacts ORDER BY id;
+
+DROP TABLE contacts;
+
+ALTER TABLE contacts_new RENAME TO contacts;
+
+CREATE INDEX contacts_company_created ON contacts (company_id, created_date, id);
+
+CREATE TABLE calls_new (
+    id                TEXT NOT NULL,
+    company_id        TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
+    contact_id        TEXT NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+    agent_id          TEXT,
+    agent_version_id  TEXT,
+    phone_register_id TEXT,
+    status            TEXT NOT NULL CHECK (status IN ('dialing', 'in_progress', 'completed', 'failed', 'transferred', 'no_answer')),
+    type              TEXT NOT NULL CHECK (type IN ('inbound', 'outbound')),
+    recording_url     TEXT,
+    start_time        INTEGER,
+    end_time          INTEGER,
+    duration          INTEGER,
+    end_reason        TEXT,
+    dynamic_variables TEXT, -- JSON object or NULL
+    created_date      INTEGER NOT NULL,
+    PRIMARY KEY (company_id, created_date, id)
+) WITHOUT ROWID;
+
+INSERT INTO calls_new (id, company_id, contact_id, agent_id, agent_version_id, phone_register_id, status, type,
+                       recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date)
+SELECT id, company_id, contact_id, agent_id, agent_version_id, phone_register_id, status, type,
+       recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date
+FROM calls ORDER BY company_id, created_date, id;
+
+DROP TABLE calls;
+
+ALTER TABLE calls_new RENAME TO calls;
+
+-- Call ids are globally unique (they are the contract's path parameter and the parent key of the
+-- transcript and the audit log).
+CREATE UNIQUE INDEX calls_id ON calls (id);
+-- The primary key serves the unfiltered list; each other filter keeps an index whose equality
+-- prefix is followed by the sort key. contact_id leads its index because the ON DELETE CASCADE from
+-- contacts looks calls up by contact_id alone.
+CREATE INDEX calls_contact_created ON calls (contact_id, company_id, created_date, id);
+CREATE INDEX calls_agent_created ON calls (company_id, agent_id, created_date, id);
+CREATE INDEX calls_status_created ON calls (company_id, status, created_date, id);
+CREATE INDEX calls_phone_created ON calls (company_id, phone_register_id, created_date, id);
+
+-- +goose StatementBegin
+CREATE TRIGGER calls_count_insert AFTER INSERT ON calls
+BEGIN
+    UPDATE company_call_counts SET calls = calls + 1 WHERE company_id = NEW.company_id;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER calls_count_delete AFTER DELETE ON calls
+BEGIN
+    UPDATE company_call_counts SET calls = calls - 1 WHERE company_id = OLD.company_id;
+END;
+-- +goose StatementEnd
+
+COMMIT;
+
+PRAGMA foreign_keys = ON;
+
+-- +goose Down
+PRAGMA foreign_keys = OFF;
+
+BEGIN IMMEDIATE;
+
+CREATE TABLE contacts_old (
+    id           TEXT PRIMARY KEY NOT NULL,
+    company_id   TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
+    identifier   TEXT NOT NULL,
+    contact_type TEXT NOT NULL CHECK (contact_type IN ('call', 'web')),
+    created_date INTEGER NOT NULL,
+    UNIQUE (company_id, contact_type, identifier)
+);
+
+INSERT INTO contacts_old (id, company_id, identifier, contact_type, created_date)
+SELECT id, company_id, identifier, contact_type, created_date FROM contacts;
+
+DROP TABLE contacts;
+
+ALTER TABLE contacts_old RENAME TO contacts;
+
+CREATE INDEX contacts_company_created ON contacts (company_id, created_date, id);
+
+CREATE TABLE calls_old (
+    id                TEXT PRIMARY KEY NOT NULL,
+    company_id        TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
+    contact_id        TEXT NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+    agent_id          TEXT,
+    agent_version_id  TEXT,
+    phone_register_id TEXT,
+    status            TEXT NOT NULL CHECK (status IN ('dialing', 'in_progress', 'completed', 'failed', 'transferred', 'no_answer')),
+    type              TEXT NOT NULL CHECK (type IN ('inbound', 'outbound')),
+    recording_url     TEXT,
+    start_time        INTEGER,
+    end_time          INTEGER,
+    duration          INTEGER,
+    end_reason        TEXT,
+    dynamic_variables TEXT,
+    created_date      INTEGER NOT NULL
+);
+
+INSERT INTO calls_old (id, company_id, contact_id, agent_id, agent_version_id, phone_register_id, status, type,
+                       recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date)
+SELECT id, company_id, contact_id, agent_id, agent_version_id, phone_register_id, status, type,
+       recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date
+FROM calls;
+
+DROP TABLE calls;
+
+ALTER TABLE calls_old RENAME TO calls;
+
+CREATE INDEX calls_company_created ON calls (company_id, created_date, id);
+CREATE INDEX calls_contact_created ON calls (contact_id, company_id, created_date, id);
+CREATE INDEX calls_agent_created ON calls (company_id, agent_id, created_date, id);
+CREATE INDEX calls_status_created ON calls (company_id, status, created_date, id);
+CREATE INDEX calls_phone_created ON calls (company_id, phone_register_id, created_date, id);
+
+-- +goose StatementBegin
+CREATE TRIGGER calls_count_insert AFTER INSERT ON calls
+BEGIN
+    UPDATE company_call_counts SET calls = calls + 1 WHERE company_id = NEW.company_id;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER calls_count_delete AFTER DELETE ON calls
+BEGIN
+    UPDATE company_call_counts SET calls = calls - 1 WHERE company_id = OLD.company_id;
+END;
+-- +goose StatementEnd
+
+COMMIT;
+
+PRAGMA foreign_keys = ON;
