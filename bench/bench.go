@@ -239,6 +239,7 @@ type worker struct {
 	ctx context.Context
 	rng *rand.Rand
 	ops map[string]*opStats
+	buf bytes.Buffer // the body of the last answer, reused so reading a page allocates nothing
 }
 
 type opStats struct {
@@ -248,7 +249,8 @@ type opStats struct {
 
 // do sends one request and records it under op. It returns the body of a 2xx answer and ok;
 // a non-2xx answer or a connection error is counted and gives ok false. stop is errCapReached once
-// the -requests cap is reached. A request cut short by the end of the run is not counted.
+// the -requests cap is reached. A request cut short by the end of the run is not counted. data is
+// valid until the worker's next request.
 func (w *worker) do(op, method, path string, body []byte) (data []byte, ok bool, stop error) {
 	b := w.b
 	if b.cfg.Requests > 0 && b.sent.Add(1) > b.cfg.Requests {
@@ -274,7 +276,9 @@ func (w *worker) do(op, method, path string, body []byte) (data []byte, ok bool,
 	t0 := time.Now()
 	resp, err := b.client.Do(req)
 	if err == nil {
-		data, err = io.ReadAll(resp.Body)
+		w.buf.Reset()
+		_, err = w.buf.ReadFrom(resp.Body)
+		data = w.buf.Bytes()
 		resp.Body.Close()
 	}
 	took := time.Since(t0)

@@ -51,7 +51,7 @@ func TestMigrateFromV1(t *testing.T) {
 		must(err)
 		for i := 0; i < 3-ci; i++ {
 			id := newID()
-			must(q.CreateCall(ctx, sqlcdb.CreateCallParams{ID: id, CompanyID: co, ContactID: contact, Status: "completed", Type: "outbound", CreatedDate: int64(10 + i)}))
+			must(insertOldCall(ctx, raw, sqlcdb.CreateCallParams{ID: id, CompanyID: co, ContactID: contact, Status: "completed", Type: "outbound", CreatedDate: int64(10 + i)}))
 			must(q.CreateMessage(ctx, sqlcdb.CreateMessageParams{CallID: id, CreatedDate: 11, ID: newID(), Role: "user"}))
 			must(q.CreateCallLog(ctx, sqlcdb.CreateCallLogParams{ID: newID(), CompanyID: co, CallID: &id, Timestamp: 12, Level: "INFO", Category: "USER", Event: "e"}))
 			calls[co] = append(calls[co], id)
@@ -81,7 +81,7 @@ func TestMigrateFromV1(t *testing.T) {
 	wantCount(companies[1], 2)
 	got, err := wq.GetCall(ctx, sqlcdb.GetCallParams{CompanyID: companies[0], ID: calls[companies[0]][1]})
 	must(err)
-	if got.Call.CreatedDate != 11 || got.Call.Status != "completed" || got.Contact.CompanyID != companies[0] {
+	if got.CreatedDate != 11 || got.Status != "completed" || got.CompanyID != companies[0] || got.ContactIdentifier != "+34600000000" || got.ContactType != "call" || got.ContactCreatedDate != 1 {
 		t.Fatalf("call after migration = %+v", got)
 	}
 
@@ -98,6 +98,16 @@ func TestMigrateFromV1(t *testing.T) {
 	must(err)
 	wantCount(companies[1], 0)
 	wantCount(companies[0], 2)
+}
+
+// insertOldCall writes a call with the columns of schemas 1 and 2 (before calls carried copies of
+// their contact's fields), as the binaries of those schemas did.
+func insertOldCall(ctx context.Context, q *sql.DB, c sqlcdb.CreateCallParams) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO calls (id, company_id, contact_id, agent_id, agent_version_id, phone_register_id, status, type,
+		recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.CompanyID, c.ContactID, c.AgentID, c.AgentVersionID, c.PhoneRegisterID, c.Status, c.Type,
+		c.RecordingUrl, c.StartTime, c.EndTime, c.Duration, c.EndReason, c.DynamicVariables, c.CreatedDate)
+	return err
 }
 
 type counts struct{ companies, contacts, calls, messages, logs int }

@@ -63,7 +63,7 @@ func TestMigrateClusterCalls(t *testing.T) {
 					c.AgentID, c.AgentVersionID, c.PhoneRegisterID, c.RecordingUrl = s("agent"), s("v1"), s("phone"), s("https://r/x.wav")
 					c.StartTime, c.EndTime, c.Duration, c.EndReason, c.DynamicVariables = n(5), n(9), n(4), s("hangup"), s(`{"a":[1,"ü"]}`)
 				}
-				must(q.CreateCall(ctx, c))
+				must(insertOldCall(ctx, raw, c))
 				for m := 0; m < 3; m++ {
 					must(q.CreateMessage(ctx, sqlcdb.CreateMessageParams{CallID: id, CreatedDate: int64(m), ID: newID(), Role: "user", Content: s(fmt.Sprint("m", m))}))
 				}
@@ -91,6 +91,22 @@ func TestMigrateClusterCalls(t *testing.T) {
 		}
 	}
 	noDanglingKeys(t, d.Write)
+	copiesMatch := func(when string) {
+		t.Helper()
+		o, err := sqlcdb.New(d.Write).SeedOrphans(ctx)
+		must(err)
+		if o.Calls != 0 {
+			t.Fatalf("%s: %d calls whose copy of their contact's fields differs from the contact", when, o.Calls)
+		}
+	}
+	copiesMatch("after the migration")
+	// An import of an older call moves a contact's created_date earlier: the trigger carries it to
+	// the copies in its calls.
+	var contact string
+	must(d.Write.QueryRowContext(ctx, "SELECT contact_id FROM calls WHERE id = ?", someCalls[2]).Scan(&contact))
+	_, err = d.Write.ExecContext(ctx, "UPDATE contacts SET created_date = created_date - 1000 WHERE id = ?", contact)
+	must(err)
+	copiesMatch("after a contact's created_date changed")
 	var fk int
 	must(d.Write.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk))
 	if fk != 1 {
@@ -150,14 +166,18 @@ func dumpTables(t *testing.T, q *sql.DB) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
 	for _, table := range []string{"companies", "api_keys", "contacts", "calls", "messages", "call_log", "apps", "access_tokens", "company_call_counts"} {
-		rows, err := q.Query("SELECT * FROM " + table)
+		cols := "*"
+		if table == "calls" { // the columns every schema has; migration 3 adds copies of contact fields
+			cols = "id, company_id, contact_id, agent_id, agent_version_id, phone_register_id, status, type, recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date"
+		}
+		rows, err := q.Query("SELECT " + cols + " FROM " + table)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cols, _ := rows.Columns()
+		names, _ := rows.Columns()
 		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
+			vals := make([]any, len(names))
+			ptrs := make([]any, len(names))
 			for i := range vals {
 				ptrs[i] = &vals[i]
 			}
@@ -166,7 +186,7 @@ func dumpTables(t *testing.T, q *sql.DB) map[string][]string {
 			}
 			var b strings.Builder
 			for i, v := range vals {
-				fmt.Fprintf(&b, "%s=%T:%v;", cols[i], v, v)
+				fmt.Fprintf(&b, "%s=%T:%v;", names[i], v, v)
 			}
 			out[table] = append(out[table], b.String())
 		}

@@ -25,7 +25,11 @@ func handleCallList(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		page, err := s.ListCalls(r.Context(), principal(r), f, pg)
-		reply(w, r, log, http.StatusOK, page, err)
+		if err != nil {
+			writeStoreError(w, r, log, err)
+			return
+		}
+		writeCallPage(w, page)
 	})
 }
 
@@ -37,7 +41,11 @@ func handleCallGet(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		c, err := s.GetCall(r.Context(), principal(r), id)
-		reply(w, r, log, http.StatusOK, c, err)
+		if err != nil {
+			writeStoreError(w, r, log, err)
+			return
+		}
+		writeCall(w, c)
 	})
 }
 

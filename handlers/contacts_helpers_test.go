@@ -33,7 +33,7 @@ func (e *testEnv) seedContact(companyID string, statuses ...string) (string, []s
 	var calls []string
 	for _, st := range statuses {
 		id := store.NewID()
-		if err := q.CreateCall(ctx, sqlcdb.CreateCallParams{ID: id, CompanyID: companyID, ContactID: c.ID, Status: st, Type: "inbound", CreatedDate: now}); err != nil {
+		if err := q.CreateCall(ctx, sqlcdb.CreateCallParams{ID: id, CompanyID: companyID, ContactID: c.ID, ContactIdentifier: c.Identifier, ContactType: c.ContactType, ContactCreatedDate: c.CreatedDate, Status: st, Type: "inbound", CreatedDate: now}); err != nil {
 			e.t.Fatal(err)
 		}
 		for i := range 2 {

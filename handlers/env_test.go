@@ -393,9 +393,13 @@ func (s *seeder) call(c callSpec) string {
 		c.Type = "inbound"
 	}
 	id := store.NewID()
+	ct, err := s.q.GetContact(context.Background(), sqlcdb.GetContactParams{CompanyID: s.company, ID: c.Contact})
+	if err != nil {
+		s.tb.Fatalf("call of contact %s: %v", c.Contact, err)
+	}
 	p := sqlcdb.CreateCallParams{
-		ID: id, CompanyID: s.company, ContactID: c.Contact, AgentID: c.Agent, PhoneRegisterID: c.Phone,
-		Status: c.Status, Type: c.Type, CreatedDate: c.At.UnixMicro(),
+		ID: id, CompanyID: s.company, ContactID: c.Contact, ContactIdentifier: ct.Identifier, ContactType: ct.ContactType, ContactCreatedDate: ct.CreatedDate,
+		AgentID: c.Agent, PhoneRegisterID: c.Phone, Status: c.Status, Type: c.Type, CreatedDate: c.At.UnixMicro(),
 	}
 	if store.IsTerminal(c.Status) {
 		start, end, dur := c.At.UnixMicro(), c.At.Add(90*time.Second).UnixMicro(), int64(90)

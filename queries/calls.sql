@@ -1,12 +1,12 @@
 -- name: CreateCall :exec
-INSERT INTO calls (id, company_id, contact_id, agent_id, agent_version_id, phone_register_id, status, type,
+-- The call keeps a copy of its contact's identifier, type and created date (see migration 3).
+INSERT INTO calls (id, company_id, contact_id, contact_identifier, contact_type, contact_created_date,
+                   agent_id, agent_version_id, phone_register_id, status, type,
                    recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: GetCall :one
-SELECT sqlc.embed(calls), sqlc.embed(contacts)
-FROM calls JOIN contacts ON contacts.id = calls.contact_id
-WHERE calls.company_id = ? AND calls.id = ?;
+SELECT * FROM calls WHERE company_id = ? AND id = ?;
 
 -- name: CallExists :one
 SELECT count(*) FROM calls WHERE company_id = ? AND id = ?;

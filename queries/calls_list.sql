@@ -18,9 +18,8 @@
 SELECT created_date, id FROM calls WHERE company_id = @company_id AND id = @id;
 
 -- name: ListCallsAsc :many
-SELECT sqlc.embed(calls), sqlc.embed(contacts)
+SELECT calls.*
 FROM calls
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = @company_id
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
   AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
@@ -33,9 +32,8 @@ ORDER BY calls.created_date, calls.id
 LIMIT @lim OFFSET @off;
 
 -- name: ListCallsDesc :many
-SELECT sqlc.embed(calls), sqlc.embed(contacts)
+SELECT calls.*
 FROM calls
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = @company_id
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
   AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
@@ -49,11 +47,10 @@ LIMIT @lim OFFSET @off;
 
 -- name: ListCallsPageAsc :many
 -- Page mode without a driving filter: the subquery walks the primary key and skips the OFFSET rows
--- without joining their contacts (or reading their columns, unless a residual filter is set); only
--- the page's own rows are then looked up by id and joined to their contact.
-SELECT sqlc.embed(calls), sqlc.embed(contacts)
+-- without reading their columns (unless a residual filter is set); only the page's own rows are then
+-- looked up by id.
+SELECT calls.*
 FROM calls INDEXED BY calls_id
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.id IN (
     SELECT c.id FROM calls AS c
     WHERE c.company_id = @company_id
@@ -71,11 +68,10 @@ ORDER BY calls.created_date, calls.id;
 
 -- name: ListCallsPageDesc :many
 -- Page mode without a driving filter: the subquery walks the primary key and skips the OFFSET rows
--- without joining their contacts (or reading their columns, unless a residual filter is set); only
--- the page's own rows are then looked up by id and joined to their contact.
-SELECT sqlc.embed(calls), sqlc.embed(contacts)
+-- without reading their columns (unless a residual filter is set); only the page's own rows are then
+-- looked up by id.
+SELECT calls.*
 FROM calls INDEXED BY calls_id
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.id IN (
     SELECT c.id FROM calls AS c
     WHERE c.company_id = @company_id
@@ -102,9 +98,8 @@ WHERE calls.company_id = @company_id
   AND calls.created_date >= @lo AND calls.created_date <= @hi;
 
 -- name: ListCallsByContactAsc :many
-SELECT sqlc.embed(calls), sqlc.embed(contacts)
+SELECT calls.*
 FROM calls INDEXED BY calls_contact_created
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = @company_id
   AND calls.contact_id = sqlc.narg(contact_id)
   AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
@@ -117,9 +112,8 @@ ORDER BY calls.created_date, calls.id
 LIMIT @lim OFFSET @off;
 
 -- name: ListCallsByContactDesc :many
-SELECT sqlc.embed(calls), sqlc.embed(contacts)
+SELECT calls.*
 FROM calls INDEXED BY calls_contact_created
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = @company_id
   AND calls.contact_id = sqlc.narg(contact_id)
   AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
@@ -142,9 +136,8 @@ WHERE calls.company_id = @company_id
   AND calls.created_date >= @lo AND calls.created_date <= @hi;
 
 -- name: ListCallsByAgentAsc :many
-SELECT sqlc.embed(calls), sqlc.embed(contacts)
+SELECT calls.*
 FROM calls INDEXED BY calls_agent_created
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = @company_id
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
   AND calls.agent_id = sqlc.narg(agent_id)
@@ -157,9 +150,8 @@ ORDER BY calls.created_date, calls.id
 LIMIT @lim OFFSET @off;
 
 -- name: ListCallsByAgentDesc :many
-SELECT sqlc.embed(calls), sqlc.embed(contacts)
+SELECT calls.*
 FROM calls INDEXED BY calls_agent_created
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = @company_id
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
   AND calls.agent_id = sqlc.narg(agent_id)
@@ -182,9 +174,8 @@ WHERE calls.company_id = @company_id
   AND calls.created_date >= @lo AND calls.created_date <= @hi;
 
 -- name: ListCallsByPhoneAsc :many
-SELECT sqlc.embed(calls), sqlc.embed(contacts)
+SELECT calls.*
 FROM calls INDEXED BY calls_phone_created
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = @company_id
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
   AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
@@ -197,9 +188,8 @@ ORDER BY calls.created_date, calls.id
 LIMIT @lim OFFSET @off;
 
 -- name: ListCallsByPhoneDesc :many
-SELECT sqlc.embed(calls), sqlc.embed(contacts)
+SELECT calls.*
 FROM calls INDEXED BY calls_phone_created
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = @company_id
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
   AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
@@ -222,9 +212,8 @@ WHERE calls.company_id = @company_id
   AND calls.created_date >= @lo AND calls.created_date <= @hi;
 
 -- name: ListCallsByStatusAsc :many
-SELECT sqlc.embed(calls), sqlc.embed(contacts)
+SELECT calls.*
 FROM calls INDEXED BY calls_status_created
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = @company_id
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
   AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
@@ -237,9 +226,8 @@ ORDER BY calls.created_date, calls.id
 LIMIT @lim OFFSET @off;
 
 -- name: ListCallsByStatusDesc :many
-SELECT sqlc.embed(calls), sqlc.embed(contacts)
+SELECT calls.*
 FROM calls INDEXED BY calls_status_created
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = @company_id
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
   AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))

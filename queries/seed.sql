@@ -14,7 +14,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?),
        (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- What a seed run left in the database, for its tests: row counts, rows whose references point
--- nowhere (the load runs with foreign key enforcement on, so these must be 0), and samples.
+-- nowhere (the load runs with foreign key enforcement on, so these must be 0) or, for calls, whose
+-- copy of their contact's fields differs from the contact, and samples.
 -- name: SeedCounts :one
 SELECT (SELECT count(*) FROM contacts) AS contacts,
        (SELECT count(*) FROM calls) AS calls,
@@ -28,7 +29,9 @@ SELECT (SELECT count(*) FROM contacts
        (SELECT count(*) FROM calls
         WHERE NOT EXISTS (SELECT 1 FROM companies WHERE companies.id = calls.company_id)
            OR NOT EXISTS (SELECT 1 FROM contacts
-                          WHERE contacts.id = calls.contact_id AND contacts.company_id = calls.company_id)) AS calls,
+                          WHERE contacts.id = calls.contact_id AND contacts.company_id = calls.company_id
+                            AND contacts.identifier = calls.contact_identifier AND contacts.contact_type = calls.contact_type
+                            AND contacts.created_date = calls.contact_created_date)) AS calls,
        (SELECT count(*) FROM messages
         WHERE NOT EXISTS (SELECT 1 FROM calls WHERE calls.id = messages.call_id)) AS messages,
        (SELECT count(*) FROM call_log

@@ -13,7 +13,7 @@ import (
 // company is what the generator knows of one seeded company.
 type company struct {
 	id       string
-	contacts []string
+	contacts []sqlcdb.CreateContactParams
 	agents   []agent
 	phones   []*string
 }
@@ -25,11 +25,11 @@ type agent struct {
 
 // contact picks the contact of a call: half of the calls go to the tenth of contacts that call
 // often, the rest to anyone, so contacts are reused and a few have many calls.
-func (c *company) contact(r *rand.Rand) string {
+func (c *company) contact(r *rand.Rand) *sqlcdb.CreateContactParams {
 	if r.IntN(2) == 0 {
-		return c.contacts[r.IntN(max(1, len(c.contacts)/10))]
+		return &c.contacts[r.IntN(max(1, len(c.contacts)/10))]
 	}
-	return pick(r, c.contacts)
+	return &c.contacts[r.IntN(len(c.contacts))]
 }
 
 // chunk is the rows of one write transaction.
@@ -119,8 +119,10 @@ func (p *plan) call(r *rand.Rand, ch *chunk, c *company, slot int) {
 		typ = "inbound"
 	}
 	ag := pick(r, c.agents)
+	ct := c.contact(r)
 	call := sqlcdb.CreateCallParams{
-		ID: id, CompanyID: c.id, ContactID: c.contact(r), AgentID: ag.id, AgentVersionID: pick(r, ag.versions),
+		ID: id, CompanyID: c.id, ContactID: ct.ID, ContactIdentifier: ct.Identifier, ContactType: ct.ContactType, ContactCreatedDate: ct.CreatedDate,
+		AgentID: ag.id, AgentVersionID: pick(r, ag.versions),
 		PhoneRegisterID: pick(r, c.phones), Status: status, Type: typ, CreatedDate: created,
 	}
 	if r.IntN(100) < 85 {

@@ -141,9 +141,7 @@ func Run(ctx context.Context, d *db.DB, opt Options) (Result, error) {
 
 	for i, c := range p.companies {
 		rows := contactRows(p.rng(1<<62+1+uint64(i)), c.id, opt.Contacts, p.start)
-		for _, r := range rows {
-			c.contacts = append(c.contacts, r.ID)
-		}
+		c.contacts = rows
 		for len(rows) > 0 {
 			n := min(len(rows), contactsPerTx)
 			if err := inTx(ctx, d, func(q *sqlcdb.Queries) error {

@@ -98,6 +98,9 @@ func buildBenchDB() (string, error) {
 	return path, os.Rename(built, path)
 }
 
+// benchIdentifier is the phone number of the i-th contact of the benchmark company.
+func benchIdentifier(i int) string { return fmt.Sprintf("+3460%07d", i) }
+
 func fillBenchDB(path string) error {
 	ctx := context.Background()
 	d, err := db.Open(ctx, path)
@@ -130,7 +133,7 @@ func fillBenchDB(path string) error {
 			}
 		}
 		for i := range benchContacts {
-			if _, err := q.CreateContact(ctx, sqlcdb.CreateContactParams{ID: benchID(1, i), CompanyID: benchCompany, Identifier: fmt.Sprintf("+3460%07d", i), ContactType: "call", CreatedDate: benchT0.UnixMicro()}); err != nil {
+			if _, err := q.CreateContact(ctx, sqlcdb.CreateContactParams{ID: benchID(1, i), CompanyID: benchCompany, Identifier: benchIdentifier(i), ContactType: "call", CreatedDate: benchT0.UnixMicro()}); err != nil {
 				return err
 			}
 		}
@@ -153,12 +156,13 @@ func fillBenchDB(path string) error {
 			for i := start; i < min(start+chunk, benchCalls+benchOther); i++ {
 				p := sqlcdb.CreateCallParams{
 					ID: benchID(5, i), CompanyID: benchCompany, ContactID: benchID(1, i%benchContacts),
+					ContactIdentifier: benchIdentifier(i % benchContacts), ContactType: "call", ContactCreatedDate: benchT0.UnixMicro(),
 					AgentID: &agents[i%len(agents)], PhoneRegisterID: &phones[i%len(phones)],
 					Status: store.CallStatuses[2+i%4], Type: store.CallTypes[i%2],
 					CreatedDate: benchT0.Add(time.Duration(i/2) * time.Second).UnixMicro(), // pairs share a created_date
 				}
 				if i >= benchCalls {
-					p.CompanyID, p.ContactID = other, benchID(2, 0)
+					p.CompanyID, p.ContactID, p.ContactIdentifier = other, benchID(2, 0), "+1"
 				}
 				if err := q.CreateCall(ctx, p); err != nil {
 					return err
@@ -186,7 +190,8 @@ func addDeleteBatch(ctx context.Context, q *sqlcdb.Queries, batch int) error {
 		n := batch*benchBatchSize + j
 		id := benchID(6, n)
 		at := benchT0.Add(-time.Duration(n+1) * time.Hour)
-		err := q.CreateCall(ctx, sqlcdb.CreateCallParams{ID: id, CompanyID: benchCompany, ContactID: benchID(1, n%benchContacts), Status: "completed", Type: "inbound", CreatedDate: at.UnixMicro()})
+		err := q.CreateCall(ctx, sqlcdb.CreateCallParams{ID: id, CompanyID: benchCompany, ContactID: benchID(1, n%benchContacts),
+			ContactIdentifier: benchIdentifier(n % benchContacts), ContactType: "call", ContactCreatedDate: benchT0.UnixMicro(), Status: "completed", Type: "inbound", CreatedDate: at.UnixMicro()})
 		if err != nil {
 			return err
 		}

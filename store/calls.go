@@ -192,13 +192,15 @@ func insertCall(ctx context.Context, q *sqlcdb.Queries, companyID string, now ti
 		return Call{}, err
 	}
 	row := sqlcdb.Call{
-		ID: in.ID, CompanyID: companyID, ContactID: contact.ID, AgentID: in.AgentID, AgentVersionID: in.AgentVersionID,
+		ID: in.ID, CompanyID: companyID, ContactID: contact.ID, ContactIdentifier: contact.Identifier, ContactType: contact.ContactType,
+		ContactCreatedDate: contact.CreatedDate, AgentID: in.AgentID, AgentVersionID: in.AgentVersionID,
 		PhoneRegisterID: in.PhoneRegisterID, Status: in.Status, Type: in.Type, RecordingUrl: in.RecordingURL,
 		StartTime: microsPtr(in.StartTime), EndTime: microsPtr(in.EndTime), Duration: in.Duration, EndReason: in.EndReason,
 		DynamicVariables: jsonText(in.DynamicVariables), CreatedDate: micros(created),
 	}
 	err = q.CreateCall(ctx, sqlcdb.CreateCallParams{
-		ID: row.ID, CompanyID: row.CompanyID, ContactID: row.ContactID, AgentID: row.AgentID, AgentVersionID: row.AgentVersionID,
+		ID: row.ID, CompanyID: row.CompanyID, ContactID: row.ContactID, ContactIdentifier: row.ContactIdentifier, ContactType: row.ContactType,
+		ContactCreatedDate: row.ContactCreatedDate, AgentID: row.AgentID, AgentVersionID: row.AgentVersionID,
 		PhoneRegisterID: row.PhoneRegisterID, Status: row.Status, Type: row.Type, RecordingUrl: row.RecordingUrl,
 		StartTime: row.StartTime, EndTime: row.EndTime, Duration: row.Duration, EndReason: row.EndReason,
 		DynamicVariables: row.DynamicVariables, CreatedDate: row.CreatedDate,
@@ -206,7 +208,7 @@ func insertCall(ctx context.Context, q *sqlcdb.Queries, companyID string, now ti
 	if err != nil {
 		return Call{}, err
 	}
-	return callFromRow(row, contact), nil
+	return callFromRow(&row), nil
 }
 
 // Patch is one field of a partial update: Set says the request named the field; Set with a nil

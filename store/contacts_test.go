@@ -63,7 +63,7 @@ func (f *contactsFixture) contact(company string, statuses ...string) string {
 	}
 	for _, st := range statuses {
 		id := store.NewID()
-		mustContacts(f.t, f.q.CreateCall(ctx, sqlcdb.CreateCallParams{ID: id, CompanyID: company, ContactID: c.ID, Status: st, Type: "outbound", CreatedDate: f.now.UnixMicro()}))
+		mustContacts(f.t, f.q.CreateCall(ctx, sqlcdb.CreateCallParams{ID: id, CompanyID: company, ContactID: c.ID, ContactIdentifier: c.Identifier, ContactType: c.ContactType, ContactCreatedDate: c.CreatedDate, Status: st, Type: "outbound", CreatedDate: f.now.UnixMicro()}))
 		for i := range 2 {
 			mustContacts(f.t, f.q.CreateMessage(ctx, sqlcdb.CreateMessageParams{CallID: id, CreatedDate: f.now.UnixMicro() + int64(i), ID: store.NewID(), Role: "assistant"}))
 		}

@@ -39,31 +39,19 @@ type callCountParams interface {
 	}
 }
 
-// callListRow is a call with its contact, as every call list query returns it.
-type callListRow interface {
-	~struct {
-		Call    sqlcdb.Call
-		Contact sqlcdb.Contact
-	}
-}
-
 type callLister func(context.Context, sqlcdb.ListCallsAscParams) ([]Call, error)
 type callCounter func(context.Context, sqlcdb.CountCallsParams) (int64, error)
 
 // listCallsWith adapts one generated list query to callLister.
-func listCallsWith[P callListParams, R callListRow](query func(context.Context, P) ([]R, error)) callLister {
+func listCallsWith[P callListParams](query func(context.Context, P) ([]sqlcdb.Call, error)) callLister {
 	return func(ctx context.Context, arg sqlcdb.ListCallsAscParams) ([]Call, error) {
 		rows, err := query(ctx, P(arg))
 		if err != nil {
 			return nil, err
 		}
 		out := make([]Call, len(rows))
-		for i, r := range rows {
-			row := struct {
-				Call    sqlcdb.Call
-				Contact sqlcdb.Contact
-			}(r)
-			out[i] = callFromRow(row.Call, row.Contact)
+		for i := range rows {
+			out[i] = callFromRow(&rows[i])
 		}
 		return out, nil
 	}

@@ -114,11 +114,14 @@ func contactFromRow(r sqlcdb.Contact) Contact {
 	return Contact{ID: r.ID, CreatedDate: fromMicros(r.CreatedDate), Identifier: r.Identifier, ContactType: r.ContactType, CompanyID: r.CompanyID}
 }
 
-func callFromRow(r sqlcdb.Call, c sqlcdb.Contact) Call {
+// callFromRow builds a call from its row alone: the row carries a copy of its contact's fields
+// (migration 3), so no read of contacts is needed.
+func callFromRow(r *sqlcdb.Call) Call {
 	return Call{
 		ID: r.ID, AgentID: r.AgentID, AgentVersionID: r.AgentVersionID, Status: r.Status, RecordingURL: r.RecordingUrl,
 		StartTime: fromMicrosPtr(r.StartTime), EndTime: fromMicrosPtr(r.EndTime), Duration: r.Duration, Type: r.Type,
-		EndReason: r.EndReason, Contact: contactFromRow(c), PhoneRegisterID: r.PhoneRegisterID,
+		EndReason: r.EndReason, PhoneRegisterID: r.PhoneRegisterID,
+		Contact:          Contact{ID: r.ContactID, CreatedDate: fromMicros(r.ContactCreatedDate), Identifier: r.ContactIdentifier, ContactType: r.ContactType, CompanyID: r.CompanyID},
 		DynamicVariables: rawJSON(r.DynamicVariables), CreatedDate: fromMicros(r.CreatedDate), CompanyID: r.CompanyID,
 	}
 }
@@ -148,5 +151,5 @@ func getCall(ctx context.Context, q *sqlcdb.Queries, companyID, id string) (Call
 	} else if err != nil {
 		return Call{}, err
 	}
-	return callFromRow(row.Call, row.Contact), nil
+	return callFromRow(&row), nil
 }

@@ -101,7 +101,6 @@ func TestQueryPlans(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	contact := `^SEARCH contacts USING PRIMARY KEY \(id=\?\)$`
 	callsBy := func(index, eq string) string {
 		using := "INDEX " + index
 		if index == "" {
@@ -114,27 +113,27 @@ func TestQueryPlans(t *testing.T) {
 	}
 	// Page mode: the page's ids come from a walk of the primary key (which skips the offset), then
 	// each row is fetched by id; the final ORDER BY sorts the page's own rows (at most limit).
-	pageBy := []string{`^SEARCH calls USING INDEX calls_id \(id=\?\)$`, `^LIST SUBQUERY`, strings.Replace(callsBy("", `company_id=\?`), "SEARCH calls", "SEARCH c", 1), contact, `^USE TEMP B-TREE FOR ORDER BY$`}
+	pageBy := []string{`^SEARCH calls USING INDEX calls_id \(id=\?\)$`, `^LIST SUBQUERY`, strings.Replace(callsBy("", `company_id=\?`), "SEARCH calls", "SEARCH c", 1), `^USE TEMP B-TREE FOR ORDER BY$`}
 	want := map[string][]string{
-		"ListCallsAsc":           {callsBy("", `company_id=\?`), contact},
-		"ListCallsDesc":          {callsBy("", `company_id=\?`), contact},
+		"ListCallsAsc":           {callsBy("", `company_id=\?`)},
+		"ListCallsDesc":          {callsBy("", `company_id=\?`)},
 		"CountCalls":             {callsBy("", `company_id=\?`)},
 		"ListCallsPageAsc":       pageBy,
 		"ListCallsPageDesc":      pageBy,
-		"ListCallsByContactAsc":  {contact, callsBy("calls_contact_created", `contact_id=\? AND company_id=\?`)},
-		"ListCallsByContactDesc": {contact, callsBy("calls_contact_created", `contact_id=\? AND company_id=\?`)},
+		"ListCallsByContactAsc":  {callsBy("calls_contact_created", `contact_id=\? AND company_id=\?`)},
+		"ListCallsByContactDesc": {callsBy("calls_contact_created", `contact_id=\? AND company_id=\?`)},
 		"CountCallsByContact":    {callsBy("calls_contact_created", `contact_id=\? AND company_id=\?`)},
-		"ListCallsByAgentAsc":    {callsBy("calls_agent_created", `company_id=\? AND agent_id=\?`), contact},
-		"ListCallsByAgentDesc":   {callsBy("calls_agent_created", `company_id=\? AND agent_id=\?`), contact},
+		"ListCallsByAgentAsc":    {callsBy("calls_agent_created", `company_id=\? AND agent_id=\?`)},
+		"ListCallsByAgentDesc":   {callsBy("calls_agent_created", `company_id=\? AND agent_id=\?`)},
 		"CountCallsByAgent":      {callsBy("calls_agent_created", `company_id=\? AND agent_id=\?`)},
-		"ListCallsByPhoneAsc":    {callsBy("calls_phone_created", `company_id=\? AND phone_register_id=\?`), contact},
-		"ListCallsByPhoneDesc":   {callsBy("calls_phone_created", `company_id=\? AND phone_register_id=\?`), contact},
+		"ListCallsByPhoneAsc":    {callsBy("calls_phone_created", `company_id=\? AND phone_register_id=\?`)},
+		"ListCallsByPhoneDesc":   {callsBy("calls_phone_created", `company_id=\? AND phone_register_id=\?`)},
 		"CountCallsByPhone":      {callsBy("calls_phone_created", `company_id=\? AND phone_register_id=\?`)},
-		"ListCallsByStatusAsc":   {callsBy("calls_status_created", `company_id=\? AND status=\?`), contact},
-		"ListCallsByStatusDesc":  {callsBy("calls_status_created", `company_id=\? AND status=\?`), contact},
+		"ListCallsByStatusAsc":   {callsBy("calls_status_created", `company_id=\? AND status=\?`)},
+		"ListCallsByStatusDesc":  {callsBy("calls_status_created", `company_id=\? AND status=\?`)},
 		"CountCallsByStatus":     {callsBy("calls_status_created", `company_id=\? AND status=\?`)},
 		"GetCallKey":             {`^SEARCH calls USING COVERING INDEX calls_id \(id=\?\)$`},
-		"GetCall":                {`^SEARCH calls USING INDEX calls_id \(id=\? AND company_id=\?\)$`, contact},
+		"GetCall":                {`^SEARCH calls USING INDEX calls_id \(id=\?\)$`},
 		"CallExists":             {`^SEARCH calls USING COVERING INDEX calls_id \(id=\?\)$`},
 		"UpdateCall":             {`^SEARCH calls USING COVERING INDEX calls_id \(id=\?\)$`},
 		"ListLogsAsc":            {logsBy("call_log_company_ts", `company_id=\?`)},

@@ -1,13 +1,21 @@
 -- +goose NO TRANSACTION
 -- +goose Up
--- Cluster calls and contacts on the keys they are read by.
+-- Lay calls out the way they are listed.
 --
 -- calls becomes WITHOUT ROWID with primary key (company_id, created_date, id): a company's page of
 -- calls is a range of adjacent leaf pages of the table itself, where it used to be an index walk
 -- plus one table seek per call (and the calls of one page scattered over as many table pages). A
 -- unique index on id serves lookups by id and is the parent key of messages.call_id and
--- call_log.call_id. contacts becomes WITHOUT ROWID on id, so the contact of a listed call is one
--- b-tree descent instead of two (index, then table).
+-- call_log.call_id.
+--
+-- Each call also carries a copy of the contact fields every call response embeds (identifier,
+-- contact_type, created_date), so listing calls joins nothing: the join cost one random seek into
+-- contacts per listed call, the largest cost of a deep page. identifier and contact_type never
+-- change (they are the contact's unique key); created_date moves earlier when an import brings an
+-- older call of the contact, and the trigger contacts_created_to_calls copies that change to the
+-- contact's calls in the same statement, so the copies cannot drift.
+--
+-- contacts becomes WITHOUT ROWID on id: a lookup by id is one b-tree descent instead of two.
 --
 -- SQLite cannot change a table's primary key in place, so each table is rebuilt by the procedure of
 -- https://www.sqlite.org/lang_altertable.html#otheralter: with foreign keys off (the pragma is a no-op
@@ -41,6 +49,9 @@ CREATE TABLE calls_new (
     id                TEXT NOT NULL,
     company_id        TEXT NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
     contact_id        TEXT NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+    contact_identifier   TEXT NOT NULL,    -- copy of contacts.identifier
+    contact_type         TEXT NOT NULL CHECK (contact_type IN ('call', 'web')), -- copy of contacts.contact_type
+    contact_created_date INTEGER NOT NULL, -- copy of contacts.created_date (kept by trigger)
     agent_id          TEXT,
     agent_version_id  TEXT,
     phone_register_id TEXT,
@@ -56,11 +67,14 @@ CREATE TABLE calls_new (
     PRIMARY KEY (company_id, created_date, id)
 ) WITHOUT ROWID;
 
-INSERT INTO calls_new (id, company_id, contact_id, agent_id, agent_version_id, phone_register_id, status, type,
+INSERT INTO calls_new (id, company_id, contact_id, contact_identifier, contact_type, contact_created_date,
+                       agent_id, agent_version_id, phone_register_id, status, type,
                        recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date)
-SELECT id, company_id, contact_id, agent_id, agent_version_id, phone_register_id, status, type,
-       recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date
-FROM calls ORDER BY company_id, created_date, id;
+SELECT calls.id, calls.company_id, calls.contact_id, contacts.identifier, contacts.contact_type, contacts.created_date,
+       calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type,
+       calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
+FROM calls JOIN contacts ON contacts.id = calls.contact_id
+ORDER BY calls.company_id, calls.created_date, calls.id;
 
 DROP TABLE calls;
 
@@ -88,6 +102,14 @@ END;
 CREATE TRIGGER calls_count_delete AFTER DELETE ON calls
 BEGIN
     UPDATE company_call_counts SET calls = calls - 1 WHERE company_id = OLD.company_id;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER contacts_created_to_calls AFTER UPDATE OF created_date ON contacts
+WHEN NEW.created_date IS NOT OLD.created_date
+BEGIN
+    UPDATE calls SET contact_created_date = NEW.created_date WHERE contact_id = NEW.id;
 END;
 -- +goose StatementEnd
 

@@ -38,34 +38,42 @@ func (q *Queries) CallIDTaken(ctx context.Context, id string) (int64, error) {
 }
 
 const createCall = `-- name: CreateCall :exec
-INSERT INTO calls (id, company_id, contact_id, agent_id, agent_version_id, phone_register_id, status, type,
+INSERT INTO calls (id, company_id, contact_id, contact_identifier, contact_type, contact_created_date,
+                   agent_id, agent_version_id, phone_register_id, status, type,
                    recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 `
 
 type CreateCallParams struct {
-	ID               string
-	CompanyID        string
-	ContactID        string
-	AgentID          *string
-	AgentVersionID   *string
-	PhoneRegisterID  *string
-	Status           string
-	Type             string
-	RecordingUrl     *string
-	StartTime        *int64
-	EndTime          *int64
-	Duration         *int64
-	EndReason        *string
-	DynamicVariables *string
-	CreatedDate      int64
+	ID                 string
+	CompanyID          string
+	ContactID          string
+	ContactIdentifier  string
+	ContactType        string
+	ContactCreatedDate int64
+	AgentID            *string
+	AgentVersionID     *string
+	PhoneRegisterID    *string
+	Status             string
+	Type               string
+	RecordingUrl       *string
+	StartTime          *int64
+	EndTime            *int64
+	Duration           *int64
+	EndReason          *string
+	DynamicVariables   *string
+	CreatedDate        int64
 }
 
+// The call keeps a copy of its contact's identifier, type and created date (see migration 3).
 func (q *Queries) CreateCall(ctx context.Context, arg CreateCallParams) error {
 	_, err := q.exec(ctx, q.createCallStmt, createCall,
 		arg.ID,
 		arg.CompanyID,
 		arg.ContactID,
+		arg.ContactIdentifier,
+		arg.ContactType,
+		arg.ContactCreatedDate,
 		arg.AgentID,
 		arg.AgentVersionID,
 		arg.PhoneRegisterID,
@@ -96,9 +104,7 @@ func (q *Queries) DeleteCallRow(ctx context.Context, id string) (int64, error) {
 }
 
 const getCall = `-- name: GetCall :one
-SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
-FROM calls JOIN contacts ON contacts.id = calls.contact_id
-WHERE calls.company_id = ? AND calls.id = ?
+SELECT id, company_id, contact_id, contact_identifier, contact_type, contact_created_date, agent_id, agent_version_id, phone_register_id, status, type, recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date FROM calls WHERE company_id = ? AND id = ?
 `
 
 type GetCallParams struct {
@@ -106,35 +112,28 @@ type GetCallParams struct {
 	ID        string
 }
 
-type GetCallRow struct {
-	Call    Call
-	Contact Contact
-}
-
-func (q *Queries) GetCall(ctx context.Context, arg GetCallParams) (GetCallRow, error) {
+func (q *Queries) GetCall(ctx context.Context, arg GetCallParams) (Call, error) {
 	row := q.queryRow(ctx, q.getCallStmt, getCall, arg.CompanyID, arg.ID)
-	var i GetCallRow
+	var i Call
 	err := row.Scan(
-		&i.Call.ID,
-		&i.Call.CompanyID,
-		&i.Call.ContactID,
-		&i.Call.AgentID,
-		&i.Call.AgentVersionID,
-		&i.Call.PhoneRegisterID,
-		&i.Call.Status,
-		&i.Call.Type,
-		&i.Call.RecordingUrl,
-		&i.Call.StartTime,
-		&i.Call.EndTime,
-		&i.Call.Duration,
-		&i.Call.EndReason,
-		&i.Call.DynamicVariables,
-		&i.Call.CreatedDate,
-		&i.Contact.ID,
-		&i.Contact.CompanyID,
-		&i.Contact.Identifier,
-		&i.Contact.ContactType,
-		&i.Contact.CreatedDate,
+		&i.ID,
+		&i.CompanyID,
+		&i.ContactID,
+		&i.ContactIdentifier,
+		&i.ContactType,
+		&i.ContactCreatedDate,
+		&i.AgentID,
+		&i.AgentVersionID,
+		&i.PhoneRegisterID,
+		&i.Status,
+		&i.Type,
+		&i.RecordingUrl,
+		&i.StartTime,
+		&i.EndTime,
+		&i.Duration,
+		&i.EndReason,
+		&i.DynamicVariables,
+		&i.CreatedDate,
 	)
 	return i, err
 }

@@ -237,9 +237,8 @@ func (q *Queries) GetCallKey(ctx context.Context, arg GetCallKeyParams) (GetCall
 }
 
 const listCallsAsc = `-- name: ListCallsAsc :many
-SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
+SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
   AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
   AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
@@ -267,12 +266,7 @@ type ListCallsAscParams struct {
 	Lim        int64
 }
 
-type ListCallsAscRow struct {
-	Call    Call
-	Contact Contact
-}
-
-func (q *Queries) ListCallsAsc(ctx context.Context, arg ListCallsAscParams) ([]ListCallsAscRow, error) {
+func (q *Queries) ListCallsAsc(ctx context.Context, arg ListCallsAscParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsAscStmt, listCallsAsc,
 		arg.CompanyID,
 		arg.ContactID,
@@ -291,30 +285,28 @@ func (q *Queries) ListCallsAsc(ctx context.Context, arg ListCallsAscParams) ([]L
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListCallsAscRow{}
+	items := []Call{}
 	for rows.Next() {
-		var i ListCallsAscRow
+		var i Call
 		if err := rows.Scan(
-			&i.Call.ID,
-			&i.Call.CompanyID,
-			&i.Call.ContactID,
-			&i.Call.AgentID,
-			&i.Call.AgentVersionID,
-			&i.Call.PhoneRegisterID,
-			&i.Call.Status,
-			&i.Call.Type,
-			&i.Call.RecordingUrl,
-			&i.Call.StartTime,
-			&i.Call.EndTime,
-			&i.Call.Duration,
-			&i.Call.EndReason,
-			&i.Call.DynamicVariables,
-			&i.Call.CreatedDate,
-			&i.Contact.ID,
-			&i.Contact.CompanyID,
-			&i.Contact.Identifier,
-			&i.Contact.ContactType,
-			&i.Contact.CreatedDate,
+			&i.ID,
+			&i.CompanyID,
+			&i.ContactID,
+			&i.ContactIdentifier,
+			&i.ContactType,
+			&i.ContactCreatedDate,
+			&i.AgentID,
+			&i.AgentVersionID,
+			&i.PhoneRegisterID,
+			&i.Status,
+			&i.Type,
+			&i.RecordingUrl,
+			&i.StartTime,
+			&i.EndTime,
+			&i.Duration,
+			&i.EndReason,
+			&i.DynamicVariables,
+			&i.CreatedDate,
 		); err != nil {
 			return nil, err
 		}
@@ -330,9 +322,8 @@ func (q *Queries) ListCallsAsc(ctx context.Context, arg ListCallsAscParams) ([]L
 }
 
 const listCallsByAgentAsc = `-- name: ListCallsByAgentAsc :many
-SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
+SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_agent_created
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
   AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
   AND calls.agent_id = ?3
@@ -360,12 +351,7 @@ type ListCallsByAgentAscParams struct {
 	Lim        int64
 }
 
-type ListCallsByAgentAscRow struct {
-	Call    Call
-	Contact Contact
-}
-
-func (q *Queries) ListCallsByAgentAsc(ctx context.Context, arg ListCallsByAgentAscParams) ([]ListCallsByAgentAscRow, error) {
+func (q *Queries) ListCallsByAgentAsc(ctx context.Context, arg ListCallsByAgentAscParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsByAgentAscStmt, listCallsByAgentAsc,
 		arg.CompanyID,
 		arg.ContactID,
@@ -384,30 +370,28 @@ func (q *Queries) ListCallsByAgentAsc(ctx context.Context, arg ListCallsByAgentA
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListCallsByAgentAscRow{}
+	items := []Call{}
 	for rows.Next() {
-		var i ListCallsByAgentAscRow
+		var i Call
 		if err := rows.Scan(
-			&i.Call.ID,
-			&i.Call.CompanyID,
-			&i.Call.ContactID,
-			&i.Call.AgentID,
-			&i.Call.AgentVersionID,
-			&i.Call.PhoneRegisterID,
-			&i.Call.Status,
-			&i.Call.Type,
-			&i.Call.RecordingUrl,
-			&i.Call.StartTime,
-			&i.Call.EndTime,
-			&i.Call.Duration,
-			&i.Call.EndReason,
-			&i.Call.DynamicVariables,
-			&i.Call.CreatedDate,
-			&i.Contact.ID,
-			&i.Contact.CompanyID,
-			&i.Contact.Identifier,
-			&i.Contact.ContactType,
-			&i.Contact.CreatedDate,
+			&i.ID,
+			&i.CompanyID,
+			&i.ContactID,
+			&i.ContactIdentifier,
+			&i.ContactType,
+			&i.ContactCreatedDate,
+			&i.AgentID,
+			&i.AgentVersionID,
+			&i.PhoneRegisterID,
+			&i.Status,
+			&i.Type,
+			&i.RecordingUrl,
+			&i.StartTime,
+			&i.EndTime,
+			&i.Duration,
+			&i.EndReason,
+			&i.DynamicVariables,
+			&i.CreatedDate,
 		); err != nil {
 			return nil, err
 		}
@@ -423,9 +407,8 @@ func (q *Queries) ListCallsByAgentAsc(ctx context.Context, arg ListCallsByAgentA
 }
 
 const listCallsByAgentDesc = `-- name: ListCallsByAgentDesc :many
-SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
+SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_agent_created
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
   AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
   AND calls.agent_id = ?3
@@ -453,12 +436,7 @@ type ListCallsByAgentDescParams struct {
 	Lim        int64
 }
 
-type ListCallsByAgentDescRow struct {
-	Call    Call
-	Contact Contact
-}
-
-func (q *Queries) ListCallsByAgentDesc(ctx context.Context, arg ListCallsByAgentDescParams) ([]ListCallsByAgentDescRow, error) {
+func (q *Queries) ListCallsByAgentDesc(ctx context.Context, arg ListCallsByAgentDescParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsByAgentDescStmt, listCallsByAgentDesc,
 		arg.CompanyID,
 		arg.ContactID,
@@ -477,30 +455,28 @@ func (q *Queries) ListCallsByAgentDesc(ctx context.Context, arg ListCallsByAgent
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListCallsByAgentDescRow{}
+	items := []Call{}
 	for rows.Next() {
-		var i ListCallsByAgentDescRow
+		var i Call
 		if err := rows.Scan(
-			&i.Call.ID,
-			&i.Call.CompanyID,
-			&i.Call.ContactID,
-			&i.Call.AgentID,
-			&i.Call.AgentVersionID,
-			&i.Call.PhoneRegisterID,
-			&i.Call.Status,
-			&i.Call.Type,
-			&i.Call.RecordingUrl,
-			&i.Call.StartTime,
-			&i.Call.EndTime,
-			&i.Call.Duration,
-			&i.Call.EndReason,
-			&i.Call.DynamicVariables,
-			&i.Call.CreatedDate,
-			&i.Contact.ID,
-			&i.Contact.CompanyID,
-			&i.Contact.Identifier,
-			&i.Contact.ContactType,
-			&i.Contact.CreatedDate,
+			&i.ID,
+			&i.CompanyID,
+			&i.ContactID,
+			&i.ContactIdentifier,
+			&i.ContactType,
+			&i.ContactCreatedDate,
+			&i.AgentID,
+			&i.AgentVersionID,
+			&i.PhoneRegisterID,
+			&i.Status,
+			&i.Type,
+			&i.RecordingUrl,
+			&i.StartTime,
+			&i.EndTime,
+			&i.Duration,
+			&i.EndReason,
+			&i.DynamicVariables,
+			&i.CreatedDate,
 		); err != nil {
 			return nil, err
 		}
@@ -516,9 +492,8 @@ func (q *Queries) ListCallsByAgentDesc(ctx context.Context, arg ListCallsByAgent
 }
 
 const listCallsByContactAsc = `-- name: ListCallsByContactAsc :many
-SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
+SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_contact_created
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
   AND calls.contact_id = ?2
   AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
@@ -546,12 +521,7 @@ type ListCallsByContactAscParams struct {
 	Lim        int64
 }
 
-type ListCallsByContactAscRow struct {
-	Call    Call
-	Contact Contact
-}
-
-func (q *Queries) ListCallsByContactAsc(ctx context.Context, arg ListCallsByContactAscParams) ([]ListCallsByContactAscRow, error) {
+func (q *Queries) ListCallsByContactAsc(ctx context.Context, arg ListCallsByContactAscParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsByContactAscStmt, listCallsByContactAsc,
 		arg.CompanyID,
 		arg.ContactID,
@@ -570,30 +540,28 @@ func (q *Queries) ListCallsByContactAsc(ctx context.Context, arg ListCallsByCont
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListCallsByContactAscRow{}
+	items := []Call{}
 	for rows.Next() {
-		var i ListCallsByContactAscRow
+		var i Call
 		if err := rows.Scan(
-			&i.Call.ID,
-			&i.Call.CompanyID,
-			&i.Call.ContactID,
-			&i.Call.AgentID,
-			&i.Call.AgentVersionID,
-			&i.Call.PhoneRegisterID,
-			&i.Call.Status,
-			&i.Call.Type,
-			&i.Call.RecordingUrl,
-			&i.Call.StartTime,
-			&i.Call.EndTime,
-			&i.Call.Duration,
-			&i.Call.EndReason,
-			&i.Call.DynamicVariables,
-			&i.Call.CreatedDate,
-			&i.Contact.ID,
-			&i.Contact.CompanyID,
-			&i.Contact.Identifier,
-			&i.Contact.ContactType,
-			&i.Contact.CreatedDate,
+			&i.ID,
+			&i.CompanyID,
+			&i.ContactID,
+			&i.ContactIdentifier,
+			&i.ContactType,
+			&i.ContactCreatedDate,
+			&i.AgentID,
+			&i.AgentVersionID,
+			&i.PhoneRegisterID,
+			&i.Status,
+			&i.Type,
+			&i.RecordingUrl,
+			&i.StartTime,
+			&i.EndTime,
+			&i.Duration,
+			&i.EndReason,
+			&i.DynamicVariables,
+			&i.CreatedDate,
 		); err != nil {
 			return nil, err
 		}
@@ -609,9 +577,8 @@ func (q *Queries) ListCallsByContactAsc(ctx context.Context, arg ListCallsByCont
 }
 
 const listCallsByContactDesc = `-- name: ListCallsByContactDesc :many
-SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
+SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_contact_created
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
   AND calls.contact_id = ?2
   AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
@@ -639,12 +606,7 @@ type ListCallsByContactDescParams struct {
 	Lim        int64
 }
 
-type ListCallsByContactDescRow struct {
-	Call    Call
-	Contact Contact
-}
-
-func (q *Queries) ListCallsByContactDesc(ctx context.Context, arg ListCallsByContactDescParams) ([]ListCallsByContactDescRow, error) {
+func (q *Queries) ListCallsByContactDesc(ctx context.Context, arg ListCallsByContactDescParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsByContactDescStmt, listCallsByContactDesc,
 		arg.CompanyID,
 		arg.ContactID,
@@ -663,30 +625,28 @@ func (q *Queries) ListCallsByContactDesc(ctx context.Context, arg ListCallsByCon
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListCallsByContactDescRow{}
+	items := []Call{}
 	for rows.Next() {
-		var i ListCallsByContactDescRow
+		var i Call
 		if err := rows.Scan(
-			&i.Call.ID,
-			&i.Call.CompanyID,
-			&i.Call.ContactID,
-			&i.Call.AgentID,
-			&i.Call.AgentVersionID,
-			&i.Call.PhoneRegisterID,
-			&i.Call.Status,
-			&i.Call.Type,
-			&i.Call.RecordingUrl,
-			&i.Call.StartTime,
-			&i.Call.EndTime,
-			&i.Call.Duration,
-			&i.Call.EndReason,
-			&i.Call.DynamicVariables,
-			&i.Call.CreatedDate,
-			&i.Contact.ID,
-			&i.Contact.CompanyID,
-			&i.Contact.Identifier,
-			&i.Contact.ContactType,
-			&i.Contact.CreatedDate,
+			&i.ID,
+			&i.CompanyID,
+			&i.ContactID,
+			&i.ContactIdentifier,
+			&i.ContactType,
+			&i.ContactCreatedDate,
+			&i.AgentID,
+			&i.AgentVersionID,
+			&i.PhoneRegisterID,
+			&i.Status,
+			&i.Type,
+			&i.RecordingUrl,
+			&i.StartTime,
+			&i.EndTime,
+			&i.Duration,
+			&i.EndReason,
+			&i.DynamicVariables,
+			&i.CreatedDate,
 		); err != nil {
 			return nil, err
 		}
@@ -702,9 +662,8 @@ func (q *Queries) ListCallsByContactDesc(ctx context.Context, arg ListCallsByCon
 }
 
 const listCallsByPhoneAsc = `-- name: ListCallsByPhoneAsc :many
-SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
+SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_phone_created
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
   AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
   AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
@@ -732,12 +691,7 @@ type ListCallsByPhoneAscParams struct {
 	Lim        int64
 }
 
-type ListCallsByPhoneAscRow struct {
-	Call    Call
-	Contact Contact
-}
-
-func (q *Queries) ListCallsByPhoneAsc(ctx context.Context, arg ListCallsByPhoneAscParams) ([]ListCallsByPhoneAscRow, error) {
+func (q *Queries) ListCallsByPhoneAsc(ctx context.Context, arg ListCallsByPhoneAscParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsByPhoneAscStmt, listCallsByPhoneAsc,
 		arg.CompanyID,
 		arg.ContactID,
@@ -756,30 +710,28 @@ func (q *Queries) ListCallsByPhoneAsc(ctx context.Context, arg ListCallsByPhoneA
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListCallsByPhoneAscRow{}
+	items := []Call{}
 	for rows.Next() {
-		var i ListCallsByPhoneAscRow
+		var i Call
 		if err := rows.Scan(
-			&i.Call.ID,
-			&i.Call.CompanyID,
-			&i.Call.ContactID,
-			&i.Call.AgentID,
-			&i.Call.AgentVersionID,
-			&i.Call.PhoneRegisterID,
-			&i.Call.Status,
-			&i.Call.Type,
-			&i.Call.RecordingUrl,
-			&i.Call.StartTime,
-			&i.Call.EndTime,
-			&i.Call.Duration,
-			&i.Call.EndReason,
-			&i.Call.DynamicVariables,
-			&i.Call.CreatedDate,
-			&i.Contact.ID,
-			&i.Contact.CompanyID,
-			&i.Contact.Identifier,
-			&i.Contact.ContactType,
-			&i.Contact.CreatedDate,
+			&i.ID,
+			&i.CompanyID,
+			&i.ContactID,
+			&i.ContactIdentifier,
+			&i.ContactType,
+			&i.ContactCreatedDate,
+			&i.AgentID,
+			&i.AgentVersionID,
+			&i.PhoneRegisterID,
+			&i.Status,
+			&i.Type,
+			&i.RecordingUrl,
+			&i.StartTime,
+			&i.EndTime,
+			&i.Duration,
+			&i.EndReason,
+			&i.DynamicVariables,
+			&i.CreatedDate,
 		); err != nil {
 			return nil, err
 		}
@@ -795,9 +747,8 @@ func (q *Queries) ListCallsByPhoneAsc(ctx context.Context, arg ListCallsByPhoneA
 }
 
 const listCallsByPhoneDesc = `-- name: ListCallsByPhoneDesc :many
-SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
+SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_phone_created
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
   AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
   AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
@@ -825,12 +776,7 @@ type ListCallsByPhoneDescParams struct {
 	Lim        int64
 }
 
-type ListCallsByPhoneDescRow struct {
-	Call    Call
-	Contact Contact
-}
-
-func (q *Queries) ListCallsByPhoneDesc(ctx context.Context, arg ListCallsByPhoneDescParams) ([]ListCallsByPhoneDescRow, error) {
+func (q *Queries) ListCallsByPhoneDesc(ctx context.Context, arg ListCallsByPhoneDescParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsByPhoneDescStmt, listCallsByPhoneDesc,
 		arg.CompanyID,
 		arg.ContactID,
@@ -849,30 +795,28 @@ func (q *Queries) ListCallsByPhoneDesc(ctx context.Context, arg ListCallsByPhone
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListCallsByPhoneDescRow{}
+	items := []Call{}
 	for rows.Next() {
-		var i ListCallsByPhoneDescRow
+		var i Call
 		if err := rows.Scan(
-			&i.Call.ID,
-			&i.Call.CompanyID,
-			&i.Call.ContactID,
-			&i.Call.AgentID,
-			&i.Call.AgentVersionID,
-			&i.Call.PhoneRegisterID,
-			&i.Call.Status,
-			&i.Call.Type,
-			&i.Call.RecordingUrl,
-			&i.Call.StartTime,
-			&i.Call.EndTime,
-			&i.Call.Duration,
-			&i.Call.EndReason,
-			&i.Call.DynamicVariables,
-			&i.Call.CreatedDate,
-			&i.Contact.ID,
-			&i.Contact.CompanyID,
-			&i.Contact.Identifier,
-			&i.Contact.ContactType,
-			&i.Contact.CreatedDate,
+			&i.ID,
+			&i.CompanyID,
+			&i.ContactID,
+			&i.ContactIdentifier,
+			&i.ContactType,
+			&i.ContactCreatedDate,
+			&i.AgentID,
+			&i.AgentVersionID,
+			&i.PhoneRegisterID,
+			&i.Status,
+			&i.Type,
+			&i.RecordingUrl,
+			&i.StartTime,
+			&i.EndTime,
+			&i.Duration,
+			&i.EndReason,
+			&i.DynamicVariables,
+			&i.CreatedDate,
 		); err != nil {
 			return nil, err
 		}
@@ -888,9 +832,8 @@ func (q *Queries) ListCallsByPhoneDesc(ctx context.Context, arg ListCallsByPhone
 }
 
 const listCallsByStatusAsc = `-- name: ListCallsByStatusAsc :many
-SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
+SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_status_created
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
   AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
   AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
@@ -918,12 +861,7 @@ type ListCallsByStatusAscParams struct {
 	Lim        int64
 }
 
-type ListCallsByStatusAscRow struct {
-	Call    Call
-	Contact Contact
-}
-
-func (q *Queries) ListCallsByStatusAsc(ctx context.Context, arg ListCallsByStatusAscParams) ([]ListCallsByStatusAscRow, error) {
+func (q *Queries) ListCallsByStatusAsc(ctx context.Context, arg ListCallsByStatusAscParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsByStatusAscStmt, listCallsByStatusAsc,
 		arg.CompanyID,
 		arg.ContactID,
@@ -942,30 +880,28 @@ func (q *Queries) ListCallsByStatusAsc(ctx context.Context, arg ListCallsByStatu
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListCallsByStatusAscRow{}
+	items := []Call{}
 	for rows.Next() {
-		var i ListCallsByStatusAscRow
+		var i Call
 		if err := rows.Scan(
-			&i.Call.ID,
-			&i.Call.CompanyID,
-			&i.Call.ContactID,
-			&i.Call.AgentID,
-			&i.Call.AgentVersionID,
-			&i.Call.PhoneRegisterID,
-			&i.Call.Status,
-			&i.Call.Type,
-			&i.Call.RecordingUrl,
-			&i.Call.StartTime,
-			&i.Call.EndTime,
-			&i.Call.Duration,
-			&i.Call.EndReason,
-			&i.Call.DynamicVariables,
-			&i.Call.CreatedDate,
-			&i.Contact.ID,
-			&i.Contact.CompanyID,
-			&i.Contact.Identifier,
-			&i.Contact.ContactType,
-			&i.Contact.CreatedDate,
+			&i.ID,
+			&i.CompanyID,
+			&i.ContactID,
+			&i.ContactIdentifier,
+			&i.ContactType,
+			&i.ContactCreatedDate,
+			&i.AgentID,
+			&i.AgentVersionID,
+			&i.PhoneRegisterID,
+			&i.Status,
+			&i.Type,
+			&i.RecordingUrl,
+			&i.StartTime,
+			&i.EndTime,
+			&i.Duration,
+			&i.EndReason,
+			&i.DynamicVariables,
+			&i.CreatedDate,
 		); err != nil {
 			return nil, err
 		}
@@ -981,9 +917,8 @@ func (q *Queries) ListCallsByStatusAsc(ctx context.Context, arg ListCallsByStatu
 }
 
 const listCallsByStatusDesc = `-- name: ListCallsByStatusDesc :many
-SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
+SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_status_created
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
   AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
   AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
@@ -1011,12 +946,7 @@ type ListCallsByStatusDescParams struct {
 	Lim        int64
 }
 
-type ListCallsByStatusDescRow struct {
-	Call    Call
-	Contact Contact
-}
-
-func (q *Queries) ListCallsByStatusDesc(ctx context.Context, arg ListCallsByStatusDescParams) ([]ListCallsByStatusDescRow, error) {
+func (q *Queries) ListCallsByStatusDesc(ctx context.Context, arg ListCallsByStatusDescParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsByStatusDescStmt, listCallsByStatusDesc,
 		arg.CompanyID,
 		arg.ContactID,
@@ -1035,30 +965,28 @@ func (q *Queries) ListCallsByStatusDesc(ctx context.Context, arg ListCallsByStat
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListCallsByStatusDescRow{}
+	items := []Call{}
 	for rows.Next() {
-		var i ListCallsByStatusDescRow
+		var i Call
 		if err := rows.Scan(
-			&i.Call.ID,
-			&i.Call.CompanyID,
-			&i.Call.ContactID,
-			&i.Call.AgentID,
-			&i.Call.AgentVersionID,
-			&i.Call.PhoneRegisterID,
-			&i.Call.Status,
-			&i.Call.Type,
-			&i.Call.RecordingUrl,
-			&i.Call.StartTime,
-			&i.Call.EndTime,
-			&i.Call.Duration,
-			&i.Call.EndReason,
-			&i.Call.DynamicVariables,
-			&i.Call.CreatedDate,
-			&i.Contact.ID,
-			&i.Contact.CompanyID,
-			&i.Contact.Identifier,
-			&i.Contact.ContactType,
-			&i.Contact.CreatedDate,
+			&i.ID,
+			&i.CompanyID,
+			&i.ContactID,
+			&i.ContactIdentifier,
+			&i.ContactType,
+			&i.ContactCreatedDate,
+			&i.AgentID,
+			&i.AgentVersionID,
+			&i.PhoneRegisterID,
+			&i.Status,
+			&i.Type,
+			&i.RecordingUrl,
+			&i.StartTime,
+			&i.EndTime,
+			&i.Duration,
+			&i.EndReason,
+			&i.DynamicVariables,
+			&i.CreatedDate,
 		); err != nil {
 			return nil, err
 		}
@@ -1074,9 +1002,8 @@ func (q *Queries) ListCallsByStatusDesc(ctx context.Context, arg ListCallsByStat
 }
 
 const listCallsDesc = `-- name: ListCallsDesc :many
-SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
+SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.company_id = ?1
   AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
   AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
@@ -1104,12 +1031,7 @@ type ListCallsDescParams struct {
 	Lim        int64
 }
 
-type ListCallsDescRow struct {
-	Call    Call
-	Contact Contact
-}
-
-func (q *Queries) ListCallsDesc(ctx context.Context, arg ListCallsDescParams) ([]ListCallsDescRow, error) {
+func (q *Queries) ListCallsDesc(ctx context.Context, arg ListCallsDescParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsDescStmt, listCallsDesc,
 		arg.CompanyID,
 		arg.ContactID,
@@ -1128,30 +1050,28 @@ func (q *Queries) ListCallsDesc(ctx context.Context, arg ListCallsDescParams) ([
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListCallsDescRow{}
+	items := []Call{}
 	for rows.Next() {
-		var i ListCallsDescRow
+		var i Call
 		if err := rows.Scan(
-			&i.Call.ID,
-			&i.Call.CompanyID,
-			&i.Call.ContactID,
-			&i.Call.AgentID,
-			&i.Call.AgentVersionID,
-			&i.Call.PhoneRegisterID,
-			&i.Call.Status,
-			&i.Call.Type,
-			&i.Call.RecordingUrl,
-			&i.Call.StartTime,
-			&i.Call.EndTime,
-			&i.Call.Duration,
-			&i.Call.EndReason,
-			&i.Call.DynamicVariables,
-			&i.Call.CreatedDate,
-			&i.Contact.ID,
-			&i.Contact.CompanyID,
-			&i.Contact.Identifier,
-			&i.Contact.ContactType,
-			&i.Contact.CreatedDate,
+			&i.ID,
+			&i.CompanyID,
+			&i.ContactID,
+			&i.ContactIdentifier,
+			&i.ContactType,
+			&i.ContactCreatedDate,
+			&i.AgentID,
+			&i.AgentVersionID,
+			&i.PhoneRegisterID,
+			&i.Status,
+			&i.Type,
+			&i.RecordingUrl,
+			&i.StartTime,
+			&i.EndTime,
+			&i.Duration,
+			&i.EndReason,
+			&i.DynamicVariables,
+			&i.CreatedDate,
 		); err != nil {
 			return nil, err
 		}
@@ -1167,9 +1087,8 @@ func (q *Queries) ListCallsDesc(ctx context.Context, arg ListCallsDescParams) ([
 }
 
 const listCallsPageAsc = `-- name: ListCallsPageAsc :many
-SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
+SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_id
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.id IN (
     SELECT c.id FROM calls AS c
     WHERE c.company_id = ?1
@@ -1201,15 +1120,10 @@ type ListCallsPageAscParams struct {
 	Lim        int64
 }
 
-type ListCallsPageAscRow struct {
-	Call    Call
-	Contact Contact
-}
-
 // Page mode without a driving filter: the subquery walks the primary key and skips the OFFSET rows
-// without joining their contacts (or reading their columns, unless a residual filter is set); only
-// the page's own rows are then looked up by id and joined to their contact.
-func (q *Queries) ListCallsPageAsc(ctx context.Context, arg ListCallsPageAscParams) ([]ListCallsPageAscRow, error) {
+// without reading their columns (unless a residual filter is set); only the page's own rows are then
+// looked up by id.
+func (q *Queries) ListCallsPageAsc(ctx context.Context, arg ListCallsPageAscParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsPageAscStmt, listCallsPageAsc,
 		arg.CompanyID,
 		arg.ContactID,
@@ -1228,30 +1142,28 @@ func (q *Queries) ListCallsPageAsc(ctx context.Context, arg ListCallsPageAscPara
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListCallsPageAscRow{}
+	items := []Call{}
 	for rows.Next() {
-		var i ListCallsPageAscRow
+		var i Call
 		if err := rows.Scan(
-			&i.Call.ID,
-			&i.Call.CompanyID,
-			&i.Call.ContactID,
-			&i.Call.AgentID,
-			&i.Call.AgentVersionID,
-			&i.Call.PhoneRegisterID,
-			&i.Call.Status,
-			&i.Call.Type,
-			&i.Call.RecordingUrl,
-			&i.Call.StartTime,
-			&i.Call.EndTime,
-			&i.Call.Duration,
-			&i.Call.EndReason,
-			&i.Call.DynamicVariables,
-			&i.Call.CreatedDate,
-			&i.Contact.ID,
-			&i.Contact.CompanyID,
-			&i.Contact.Identifier,
-			&i.Contact.ContactType,
-			&i.Contact.CreatedDate,
+			&i.ID,
+			&i.CompanyID,
+			&i.ContactID,
+			&i.ContactIdentifier,
+			&i.ContactType,
+			&i.ContactCreatedDate,
+			&i.AgentID,
+			&i.AgentVersionID,
+			&i.PhoneRegisterID,
+			&i.Status,
+			&i.Type,
+			&i.RecordingUrl,
+			&i.StartTime,
+			&i.EndTime,
+			&i.Duration,
+			&i.EndReason,
+			&i.DynamicVariables,
+			&i.CreatedDate,
 		); err != nil {
 			return nil, err
 		}
@@ -1267,9 +1179,8 @@ func (q *Queries) ListCallsPageAsc(ctx context.Context, arg ListCallsPageAscPara
 }
 
 const listCallsPageDesc = `-- name: ListCallsPageDesc :many
-SELECT calls.id, calls.company_id, calls.contact_id, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date, contacts.id, contacts.company_id, contacts.identifier, contacts.contact_type, contacts.created_date
+SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_id
-JOIN contacts ON contacts.id = calls.contact_id
 WHERE calls.id IN (
     SELECT c.id FROM calls AS c
     WHERE c.company_id = ?1
@@ -1301,15 +1212,10 @@ type ListCallsPageDescParams struct {
 	Lim        int64
 }
 
-type ListCallsPageDescRow struct {
-	Call    Call
-	Contact Contact
-}
-
 // Page mode without a driving filter: the subquery walks the primary key and skips the OFFSET rows
-// without joining their contacts (or reading their columns, unless a residual filter is set); only
-// the page's own rows are then looked up by id and joined to their contact.
-func (q *Queries) ListCallsPageDesc(ctx context.Context, arg ListCallsPageDescParams) ([]ListCallsPageDescRow, error) {
+// without reading their columns (unless a residual filter is set); only the page's own rows are then
+// looked up by id.
+func (q *Queries) ListCallsPageDesc(ctx context.Context, arg ListCallsPageDescParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsPageDescStmt, listCallsPageDesc,
 		arg.CompanyID,
 		arg.ContactID,
@@ -1328,30 +1234,28 @@ func (q *Queries) ListCallsPageDesc(ctx context.Context, arg ListCallsPageDescPa
 		return nil, err
 	}
 	defer rows.Close()
-	items := []ListCallsPageDescRow{}
+	items := []Call{}
 	for rows.Next() {
-		var i ListCallsPageDescRow
+		var i Call
 		if err := rows.Scan(
-			&i.Call.ID,
-			&i.Call.CompanyID,
-			&i.Call.ContactID,
-			&i.Call.AgentID,
-			&i.Call.AgentVersionID,
-			&i.Call.PhoneRegisterID,
-			&i.Call.Status,
-			&i.Call.Type,
-			&i.Call.RecordingUrl,
-			&i.Call.StartTime,
-			&i.Call.EndTime,
-			&i.Call.Duration,
-			&i.Call.EndReason,
-			&i.Call.DynamicVariables,
-			&i.Call.CreatedDate,
-			&i.Contact.ID,
-			&i.Contact.CompanyID,
-			&i.Contact.Identifier,
-			&i.Contact.ContactType,
-			&i.Contact.CreatedDate,
+			&i.ID,
+			&i.CompanyID,
+			&i.ContactID,
+			&i.ContactIdentifier,
+			&i.ContactType,
+			&i.ContactCreatedDate,
+			&i.AgentID,
+			&i.AgentVersionID,
+			&i.PhoneRegisterID,
+			&i.Status,
+			&i.Type,
+			&i.RecordingUrl,
+			&i.StartTime,
+			&i.EndTime,
+			&i.Duration,
+			&i.EndReason,
+			&i.DynamicVariables,
+			&i.CreatedDate,
 		); err != nil {
 			return nil, err
 		}

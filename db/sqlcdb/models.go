@@ -36,21 +36,24 @@ type App struct {
 }
 
 type Call struct {
-	ID               string
-	CompanyID        string
-	ContactID        string
-	AgentID          *string
-	AgentVersionID   *string
-	PhoneRegisterID  *string
-	Status           string
-	Type             string
-	RecordingUrl     *string
-	StartTime        *int64
-	EndTime          *int64
-	Duration         *int64
-	EndReason        *string
-	DynamicVariables *string
-	CreatedDate      int64
+	ID                 string
+	CompanyID          string
+	ContactID          string
+	ContactIdentifier  string
+	ContactType        string
+	ContactCreatedDate int64
+	AgentID            *string
+	AgentVersionID     *string
+	PhoneRegisterID    *string
+	Status             string
+	Type               string
+	RecordingUrl       *string
+	StartTime          *int64
+	EndTime            *int64
+	Duration           *int64
+	EndReason          *string
+	DynamicVariables   *string
+	CreatedDate        int64
 }
 
 type CallLog struct {

@@ -231,7 +231,8 @@ type SeedCountsRow struct {
 }
 
 // What a seed run left in the database, for its tests: row counts, rows whose references point
-// nowhere (the load runs with foreign key enforcement on, so these must be 0), and samples.
+// nowhere (the load runs with foreign key enforcement on, so these must be 0) or, for calls, whose
+// copy of their contact's fields differs from the contact, and samples.
 func (q *Queries) SeedCounts(ctx context.Context) (SeedCountsRow, error) {
 	row := q.queryRow(ctx, q.seedCountsStmt, seedCounts)
 	var i SeedCountsRow
@@ -251,7 +252,9 @@ SELECT (SELECT count(*) FROM contacts
        (SELECT count(*) FROM calls
         WHERE NOT EXISTS (SELECT 1 FROM companies WHERE companies.id = calls.company_id)
            OR NOT EXISTS (SELECT 1 FROM contacts
-                          WHERE contacts.id = calls.contact_id AND contacts.company_id = calls.company_id)) AS calls,
+                          WHERE contacts.id = calls.contact_id AND contacts.company_id = calls.company_id
+                            AND contacts.identifier = calls.contact_identifier AND contacts.contact_type = calls.contact_type
+                            AND contacts.created_date = calls.contact_created_date)) AS calls,
        (SELECT count(*) FROM messages
         WHERE NOT EXISTS (SELECT 1 FROM calls WHERE calls.id = messages.call_id)) AS messages,
        (SELECT count(*) FROM call_log
@@ -281,7 +284,7 @@ func (q *Queries) SeedOrphans(ctx context.Context) (SeedOrphansRow, error) {
 }
 
 const seedSampleCalls = `-- name: SeedSampleCalls :many
-SELECT id, company_id, contact_id, agent_id, agent_version_id, phone_register_id, status, type, recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date FROM calls WHERE company_id = ? ORDER BY created_date, id LIMIT 1000
+SELECT id, company_id, contact_id, contact_identifier, contact_type, contact_created_date, agent_id, agent_version_id, phone_register_id, status, type, recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date FROM calls WHERE company_id = ? ORDER BY created_date, id LIMIT 1000
 `
 
 func (q *Queries) SeedSampleCalls(ctx context.Context, companyID string) ([]Call, error) {
@@ -297,6 +300,9 @@ func (q *Queries) SeedSampleCalls(ctx context.Context, companyID string) ([]Call
 			&i.ID,
 			&i.CompanyID,
 			&i.ContactID,
+			&i.ContactIdentifier,
+			&i.ContactType,
+			&i.ContactCreatedDate,
 			&i.AgentID,
 			&i.AgentVersionID,
 			&i.PhoneRegisterID,
