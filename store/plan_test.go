@@ -108,6 +108,8 @@ func TestQueryPlans(t *testing.T) {
 		}
 		return `^SEARCH calls USING ` + using + ` \(` + eq + ` AND created_date>\? AND created_date<\?\)$`
 	}
+	// calls_contact_created carries every column of the call: a contact's calls never touch the table.
+	byContact := strings.Replace(callsBy("calls_contact_created", `contact_id=\? AND company_id=\?`), "USING INDEX", "USING COVERING INDEX", 1)
 	logsBy := func(index, eq string) string {
 		return `^SEARCH call_log USING INDEX ` + index + ` \(` + eq + ` AND timestamp>\? AND timestamp<\?\)$`
 	}
@@ -120,9 +122,9 @@ func TestQueryPlans(t *testing.T) {
 		"CountCalls":             {callsBy("", `company_id=\?`)},
 		"ListCallsPageAsc":       pageBy,
 		"ListCallsPageDesc":      pageBy,
-		"ListCallsByContactAsc":  {callsBy("calls_contact_created", `contact_id=\? AND company_id=\?`)},
-		"ListCallsByContactDesc": {callsBy("calls_contact_created", `contact_id=\? AND company_id=\?`)},
-		"CountCallsByContact":    {callsBy("calls_contact_created", `contact_id=\? AND company_id=\?`)},
+		"ListCallsByContactAsc":  {byContact},
+		"ListCallsByContactDesc": {byContact},
+		"CountCallsByContact":    {byContact},
 		"ListCallsByAgentAsc":    {callsBy("calls_agent_created", `company_id=\? AND agent_id=\?`)},
 		"ListCallsByAgentDesc":   {callsBy("calls_agent_created", `company_id=\? AND agent_id=\?`)},
 		"CountCallsByAgent":      {callsBy("calls_agent_created", `company_id=\? AND agent_id=\?`)},
