@@ -45,48 +45,6 @@ WHERE calls.company_id = @company_id
 ORDER BY calls.created_date DESC, calls.id DESC
 LIMIT @lim OFFSET @off;
 
--- name: ListCallsPageAsc :many
--- Page mode without a driving filter: the subquery walks the primary key and skips the OFFSET rows
--- without reading their columns (unless a residual filter is set); only the page's own rows are then
--- looked up by id.
-SELECT calls.*
-FROM calls INDEXED BY calls_id
-WHERE calls.id IN (
-    SELECT c.id FROM calls AS c
-    WHERE c.company_id = @company_id
-      AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR c.contact_id = sqlc.narg(contact_id))
-      AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR c.agent_id = sqlc.narg(agent_id))
-      AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR c.phone_register_id = sqlc.narg(phone_id))
-      AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR c.status = sqlc.narg(status))
-      AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR c.type = sqlc.narg(type))
-      AND c.created_date >= @lo AND c.created_date <= @hi
-      AND (c.created_date > @cursor_date OR c.id > @cursor_id)
-    ORDER BY c.created_date, c.id
-    LIMIT @lim OFFSET @off
-)
-ORDER BY calls.created_date, calls.id;
-
--- name: ListCallsPageDesc :many
--- Page mode without a driving filter: the subquery walks the primary key and skips the OFFSET rows
--- without reading their columns (unless a residual filter is set); only the page's own rows are then
--- looked up by id.
-SELECT calls.*
-FROM calls INDEXED BY calls_id
-WHERE calls.id IN (
-    SELECT c.id FROM calls AS c
-    WHERE c.company_id = @company_id
-      AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR c.contact_id = sqlc.narg(contact_id))
-      AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR c.agent_id = sqlc.narg(agent_id))
-      AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR c.phone_register_id = sqlc.narg(phone_id))
-      AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR c.status = sqlc.narg(status))
-      AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR c.type = sqlc.narg(type))
-      AND c.created_date >= @lo AND c.created_date <= @hi
-      AND (c.created_date < @cursor_date OR c.id < @cursor_id)
-    ORDER BY c.created_date DESC, c.id DESC
-    LIMIT @lim OFFSET @off
-)
-ORDER BY calls.created_date DESC, calls.id DESC;
-
 -- name: CountCalls :one
 SELECT count(*) FROM calls
 WHERE calls.company_id = @company_id

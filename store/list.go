@@ -64,9 +64,9 @@ func countCallsWith[P callCountParams](query func(context.Context, P) (int64, er
 
 // callQueries picks the queries driven by the most selective filter present: the one whose index
 // narrows the rows the most before the residual filters run (contact > agent > phone > status >
-// company). In page mode the company-driven lists are the variants that skip their OFFSET on the
-// index alone (ListCallsPage*).
-func (s *Store) callQueries(f CallFilter, pageMode bool) (asc, desc callLister, count callCounter) {
+// company). Page mode uses the same queries with an OFFSET: the rows it skips are passed over
+// without their columns being read.
+func (s *Store) callQueries(f CallFilter) (asc, desc callLister, count callCounter) {
 	q := s.r
 	switch {
 	case f.ContactID != nil:
@@ -77,8 +77,6 @@ func (s *Store) callQueries(f CallFilter, pageMode bool) (asc, desc callLister, 
 		return listCallsWith(q.ListCallsByPhoneAsc), listCallsWith(q.ListCallsByPhoneDesc), countCallsWith(q.CountCallsByPhone)
 	case f.Status != nil:
 		return listCallsWith(q.ListCallsByStatusAsc), listCallsWith(q.ListCallsByStatusDesc), countCallsWith(q.CountCallsByStatus)
-	case pageMode:
-		return listCallsWith(q.ListCallsPageAsc), listCallsWith(q.ListCallsPageDesc), countCallsWith(q.CountCalls)
 	default:
 		return listCallsWith(q.ListCallsAsc), listCallsWith(q.ListCallsDesc), countCallsWith(q.CountCalls)
 	}
@@ -87,7 +85,7 @@ func (s *Store) callQueries(f CallFilter, pageMode bool) (asc, desc callLister, 
 // ListCalls pages through the caller's company's calls that match f, each with its contact.
 // An after/before id that is not a call of the company is EINVALID (NOT_VALID_FIELD).
 func (s *Store) ListCalls(ctx context.Context, p Principal, f CallFilter, pg PageRequest) (Page[Call], error) {
-	asc, desc, count := s.callQueries(f, pg.Page > 0)
+	asc, desc, count := s.callQueries(f)
 	cursorOf := func(id string) (Cursor, error) {
 		k, err := s.r.GetCallKey(ctx, sqlcdb.GetCallKeyParams{CompanyID: p.CompanyID, ID: id})
 		if isNoRows(err) {

@@ -201,12 +201,6 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listCallsDescStmt, err = db.PrepareContext(ctx, listCallsDesc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListCallsDesc: %w", err)
 	}
-	if q.listCallsPageAscStmt, err = db.PrepareContext(ctx, listCallsPageAsc); err != nil {
-		return nil, fmt.Errorf("error preparing query ListCallsPageAsc: %w", err)
-	}
-	if q.listCallsPageDescStmt, err = db.PrepareContext(ctx, listCallsPageDesc); err != nil {
-		return nil, fmt.Errorf("error preparing query ListCallsPageDesc: %w", err)
-	}
 	if q.listContactsAscStmt, err = db.PrepareContext(ctx, listContactsAsc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListContactsAsc: %w", err)
 	}
@@ -564,16 +558,6 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listCallsDescStmt: %w", cerr)
 		}
 	}
-	if q.listCallsPageAscStmt != nil {
-		if cerr := q.listCallsPageAscStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listCallsPageAscStmt: %w", cerr)
-		}
-	}
-	if q.listCallsPageDescStmt != nil {
-		if cerr := q.listCallsPageDescStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listCallsPageDescStmt: %w", cerr)
-		}
-	}
 	if q.listContactsAscStmt != nil {
 		if cerr := q.listContactsAscStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listContactsAscStmt: %w", cerr)
@@ -767,8 +751,6 @@ type Queries struct {
 	listCallsByStatusAscStmt        *sql.Stmt
 	listCallsByStatusDescStmt       *sql.Stmt
 	listCallsDescStmt               *sql.Stmt
-	listCallsPageAscStmt            *sql.Stmt
-	listCallsPageDescStmt           *sql.Stmt
 	listContactsAscStmt             *sql.Stmt
 	listContactsDescStmt            *sql.Stmt
 	listContactsWithActiveCallsStmt *sql.Stmt
@@ -853,8 +835,6 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listCallsByStatusAscStmt:        q.listCallsByStatusAscStmt,
 		listCallsByStatusDescStmt:       q.listCallsByStatusDescStmt,
 		listCallsDescStmt:               q.listCallsDescStmt,
-		listCallsPageAscStmt:            q.listCallsPageAscStmt,
-		listCallsPageDescStmt:           q.listCallsPageDescStmt,
 		listContactsAscStmt:             q.listContactsAscStmt,
 		listContactsDescStmt:            q.listContactsDescStmt,
 		listContactsWithActiveCallsStmt: q.listContactsWithActiveCallsStmt,
