@@ -21,17 +21,7 @@ import (
 func TestMigrateFromV1(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v1.db")
-	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, raw, db.Migrations())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
+	raw, _ := openAtVersion(t, path, 1)
 	q := sqlcdb.New(raw)
 	must := func(err error) {
 		t.Helper()
@@ -98,6 +88,25 @@ func TestMigrateFromV1(t *testing.T) {
 	must(err)
 	wantCount(companies[1], 0)
 	wantCount(companies[0], 2)
+}
+
+// openAtVersion opens the database file at path without callstore's set-up (a plain connection
+// with foreign keys on) and migrates it up to version, as a binary of that schema would have.
+func openAtVersion(t *testing.T, path string, version int64) (*sql.DB, *goose.Provider) {
+	t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	p, err := goose.NewProvider(goose.DialectSQLite3, raw, db.Migrations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(context.Background(), version); err != nil {
+		t.Fatal(err)
+	}
+	return raw, p
 }
 
 // insertOldCall writes a call with the columns of schemas 1 and 2 (before calls carried copies of

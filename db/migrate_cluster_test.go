@@ -11,8 +11,6 @@ import (
 
 	"callstore/db"
 	"callstore/db/sqlcdb"
-
-	"github.com/pressly/goose/v3"
 )
 
 // TestMigrateClusterCalls fills a database built with schema 2 (calls and contacts as rowid tables),
@@ -23,17 +21,7 @@ import (
 func TestMigrateClusterCalls(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "v2.db")
-	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, raw, db.Migrations())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 2); err != nil {
-		t.Fatal(err)
-	}
+	raw, _ := openAtVersion(t, path, 2)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -146,12 +134,8 @@ func TestMigrateClusterCalls(t *testing.T) {
 	must(d.Close())
 
 	// Down to schema 2 and back: the rows survive both ways.
-	raw, err = sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-	must(err)
-	defer raw.Close()
+	raw, p := openAtVersion(t, path, db.LatestVersion())
 	mid := dumpTables(t, raw)
-	p, err = goose.NewProvider(goose.DialectSQLite3, raw, db.Migrations())
-	must(err)
 	_, err = p.DownTo(ctx, 2)
 	must(err)
 	compareDumps(t, "after migrating down", mid, dumpTables(t, raw))
