@@ -14,13 +14,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -108,15 +106,15 @@ func (c *Config) setDefaults() error {
 	return CheckLoopback(c.URL)
 }
 
-// CheckLoopback accepts only http(s) URLs whose host is localhost or a loopback IP address
-// (127.0.0.0/8, ::1).
+// CheckLoopback accepts only http URLs whose host is localhost or a loopback IP address
+// (127.0.0.0/8, ::1). callstore serves plain HTTP; so does the load generator's client.
 func CheckLoopback(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("bench: bad URL %q: %w", raw, err)
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("bench: URL %q: want http:// or https://", raw)
+	if u.Scheme != "http" {
+		return fmt.Errorf("bench: URL %q: want http://", raw)
 	}
 	if h := u.Hostname(); !strings.EqualFold(h, "localhost") {
 		if ip := net.ParseIP(h); ip == nil || !ip.IsLoopback() {
@@ -126,28 +124,12 @@ func CheckLoopback(raw string) error {
 	return nil
 }
 
-// newClient returns an HTTP client whose connections can only reach loopback addresses (whatever
-// a name resolves to, and wherever a redirect points), keeping one idle connection per worker.
-func newClient(conns int) *http.Client {
-	d := &net.Dialer{
-		Timeout: 5 * time.Second,
-		Control: func(network, address string, _ syscall.RawConn) error {
-			host, _, err := net.SplitHostPort(address)
-			if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-				return fmt.Errorf("bench: refusing to connect to %s: not a loopback address", address)
-			}
-			return nil
-		},
+// hostPort is the host:port to dial for u (port 80 when the URL names none).
+func hostPort(u *url.URL) string {
+	if u.Port() == "" {
+		return net.JoinHostPort(u.Hostname(), "80")
 	}
-	return &http.Client{
-		Timeout: time.Minute,
-		Transport: &http.Transport{
-			DialContext:         d.DialContext,
-			MaxIdleConns:        conns,
-			MaxIdleConnsPerHost: conns,
-			IdleConnTimeout:     time.Minute,
-		},
-	}
+	return u.Host
 }
 
 // Run discovers what the scenario needs, runs it, and reports. The run ends after cfg.Duration,
@@ -156,8 +138,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	b := &runner{cfg: cfg, base: strings.TrimRight(cfg.URL, "/"), client: newClient(cfg.Concurrency + 1)}
-	defer b.client.CloseIdleConnections()
+	u, _ := url.Parse(cfg.URL) // checked by setDefaults
+	b := &runner{cfg: cfg, hostport: hostPort(u), prefix: strings.TrimRight(u.Path, "/")}
+	b.discovery = newConn(b.hostport)
+	defer b.discovery.close()
 	rep := &Report{Scenario: cfg.Scenario, URL: cfg.URL, Concurrency: cfg.Concurrency, Errors: []string{}, Notes: []string{}}
 	b.rep = rep
 	step, err := b.scenario()
@@ -174,9 +158,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i := range workers {
-		w := &worker{b: b, ctx: ctx, rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())), ops: map[string]*opStats{}}
+		w := &worker{b: b, ctx: ctx, rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())), ops: map[string]*opStats{}, conn: newConn(b.hostport)}
 		workers[i] = w
 		wg.Go(func() {
+			defer w.conn.close()
 			// Each worker stops by itself: at the deadline, at the request cap, or when the
 			// sample runs out. A request in flight at the deadline is allowed to finish.
 			for time.Now().Before(deadline) && ctx.Err() == nil {
@@ -200,12 +185,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 // runner is the state shared by the workers of one run.
 type runner struct {
-	cfg    Config
-	base   string
-	client *http.Client
-	rep    *Report
-	sent   atomic.Int64 // requests started, for the -requests cap
-	data   *sample
+	cfg       Config
+	hostport  string // of the server
+	prefix    string // path of the URL, before every request path
+	discovery *conn  // the connection of the (sequential) discovery requests
+	rep       *Report
+	sent      atomic.Int64 // requests started, for the -requests cap
+	data      *sample
 
 	mu      sync.Mutex // guards rep.Errors, rep.Notes, deleted and data.handedOut
 	deleted int64      // calls the server said bulk-delete deleted
@@ -235,11 +221,12 @@ var errCapReached = errors.New("request cap reached")
 
 // worker sends requests one after another and keeps its own latencies (no locking on the hot path).
 type worker struct {
-	b   *runner
-	ctx context.Context
-	rng *rand.Rand
-	ops map[string]*opStats
-	buf bytes.Buffer // the body of the last answer, reused so reading a page allocates nothing
+	b    *runner
+	ctx  context.Context
+	rng  *rand.Rand
+	ops  map[string]*opStats
+	conn *conn
+	buf  bytes.Buffer // the body of the last answer, reused so reading a page allocates nothing
 }
 
 type opStats struct {
@@ -256,31 +243,14 @@ func (w *worker) do(op, method, path string, body []byte) (data []byte, ok bool,
 	if b.cfg.Requests > 0 && b.sent.Add(1) > b.cfg.Requests {
 		return nil, false, errCapReached
 	}
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(w.ctx, method, b.base+path, rd)
-	if err != nil {
-		return nil, false, err
-	}
-	req.Header.Set("Authorization", "Bearer "+b.cfg.Key)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	st := w.ops[op]
 	if st == nil {
 		st = &opStats{}
 		w.ops[op] = st
 	}
 	t0 := time.Now()
-	resp, err := b.client.Do(req)
-	if err == nil {
-		w.buf.Reset()
-		_, err = w.buf.ReadFrom(resp.Body)
-		data = w.buf.Bytes()
-		resp.Body.Close()
-	}
+	status, err := w.conn.do(w.ctx, method, b.prefix+path, b.cfg.Key, body, &w.buf)
+	data = w.buf.Bytes()
 	took := time.Since(t0)
 	switch {
 	case w.ctx.Err() != nil:
@@ -291,9 +261,9 @@ func (w *worker) do(op, method, path string, body []byte) (data []byte, ok bool,
 		return nil, false, nil
 	}
 	st.latencies = append(st.latencies, took)
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	if status < 200 || status > 299 {
 		st.non2xx++
-		b.recordError(fmt.Sprintf("%s %s: %d %s", method, path, resp.StatusCode, truncate(data, 300)))
+		b.recordError(fmt.Sprintf("%s %s: %d %s", method, path, status, truncate(data, 300)))
 		return data, false, nil
 	}
 	return data, true, nil

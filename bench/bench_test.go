@@ -24,7 +24,8 @@ func TestCheckLoopback(t *testing.T) {
 		{"http://127.0.0.1:8080", true},
 		{"http://127.1.2.3:8080/", true},
 		{"http://localhost:8080", true},
-		{"https://LOCALHOST", true},
+		{"http://LOCALHOST", true},
+		{"https://127.0.0.1:8443", false}, // callstore serves plain HTTP
 		{"http://[::1]:8080", true},
 		{"http://10.0.0.1:8080", false},
 		{"http://192.168.1.10", false},

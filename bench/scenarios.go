@@ -1,11 +1,11 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -44,24 +44,15 @@ var terminal = map[string]bool{"completed": true, "failed": true, "transferred":
 
 // getJSON is a discovery request: not measured, and any non-2xx answer ends the run.
 func (b *runner) getJSON(ctx context.Context, path string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.base+path, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+b.cfg.Key)
-	resp, err := b.client.Do(req)
+	var body bytes.Buffer
+	status, err := b.discovery.do(ctx, "GET", b.prefix+path, b.cfg.Key, nil, &body)
 	if err != nil {
 		return fmt.Errorf("bench: discovery: %w", err)
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
+	if status != 200 {
+		return fmt.Errorf("bench: discovery: GET %s: %d %s", path, status, truncate(body.Bytes(), 300))
 	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("bench: discovery: GET %s: %d %s", path, resp.StatusCode, truncate(body, 300))
-	}
-	if err := json.Unmarshal(body, v); err != nil {
+	if err := json.Unmarshal(body.Bytes(), v); err != nil {
 		return fmt.Errorf("bench: discovery: GET %s: %w", path, err)
 	}
 	return nil
