@@ -198,13 +198,9 @@ func insertCall(ctx context.Context, q *sqlcdb.Queries, companyID string, now ti
 		StartTime: microsPtr(in.StartTime), EndTime: microsPtr(in.EndTime), Duration: in.Duration, EndReason: in.EndReason,
 		DynamicVariables: jsonText(in.DynamicVariables), CreatedDate: micros(created),
 	}
-	err = q.CreateCall(ctx, sqlcdb.CreateCallParams{
-		ID: row.ID, CompanyID: row.CompanyID, ContactID: row.ContactID, ContactIdentifier: row.ContactIdentifier, ContactType: row.ContactType,
-		ContactCreatedDate: row.ContactCreatedDate, AgentID: row.AgentID, AgentVersionID: row.AgentVersionID,
-		PhoneRegisterID: row.PhoneRegisterID, Status: row.Status, Type: row.Type, RecordingUrl: row.RecordingUrl,
-		StartTime: row.StartTime, EndTime: row.EndTime, Duration: row.Duration, EndReason: row.EndReason,
-		DynamicVariables: row.DynamicVariables, CreatedDate: row.CreatedDate,
-	})
+	// CreateCall inserts every column of the row, in table order, so its parameters are the row
+	// itself; the conversion stops compiling if the insert and the table ever disagree.
+	err = q.CreateCall(ctx, sqlcdb.CreateCallParams(row))
 	if err != nil {
 		return Call{}, err
 	}
