@@ -23,8 +23,7 @@ import (
 // writes a request, reads the status line, the headers and a Content-Length or chunked body, on
 // the worker's own goroutine. It supports exactly what callstore answers.
 type conn struct {
-	addr string // host:port, a loopback address (checked again when dialing)
-	host string // the Host header
+	addr string // host:port, a loopback address (checked again when dialing); also the Host header
 	nc   net.Conn
 	r    *bufio.Reader
 	w    *bufio.Writer
@@ -45,7 +44,7 @@ var loopbackDialer = &net.Dialer{
 	},
 }
 
-func newConn(hostport string) *conn { return &conn{addr: hostport, host: hostport} }
+func newConn(hostport string) *conn { return &conn{addr: hostport} }
 
 func (c *conn) close() {
 	if c.nc != nil {
@@ -54,20 +53,24 @@ func (c *conn) close() {
 	}
 }
 
-// do sends one request and reads the answer's body into body (reset first). A connection the
-// server closed while idle is redialed once, before anything of the request was answered.
-func (c *conn) do(ctx context.Context, method, path, key string, payload []byte, body *bytes.Buffer) (status int, err error) {
-	for attempt := 0; ; attempt++ {
-		reused := c.nc != nil
-		status, err = c.roundTrip(ctx, method, path, key, payload, body)
-		if err == nil || !reused || attempt > 0 || !errors.Is(err, errStale) {
-			return status, err
-		}
+// do sends one request and reads the answer's body into body (reset first). When a kept-alive
+// connection turns out to have been closed by the server, the request is sent once more on a new
+// one: always if writing it failed, and for a GET also if the connection ended before any answer
+// (a POST or PATCH might have been received, and is not sent twice).
+func (c *conn) do(ctx context.Context, method, path, key string, payload []byte, body *bytes.Buffer) (int, error) {
+	reused := c.nc != nil
+	status, err := c.roundTrip(ctx, method, path, key, payload, body)
+	if reused && (errors.Is(err, errWriteStale) || method == "GET" && errors.Is(err, errReadStale)) {
+		return c.roundTrip(ctx, method, path, key, payload, body)
 	}
+	return status, err
 }
 
-// errStale marks a failure that means the kept-alive connection had been closed by the server.
-var errStale = errors.New("connection closed by the server")
+// The two ways a kept-alive connection shows it was closed by the server.
+var (
+	errWriteStale = errors.New("connection closed by the server before the request was written")
+	errReadStale  = errors.New("connection closed by the server before an answer")
+)
 
 func (c *conn) roundTrip(ctx context.Context, method, path, key string, payload []byte, body *bytes.Buffer) (int, error) {
 	if c.nc == nil {
@@ -90,7 +93,7 @@ func (c *conn) roundTrip(ctx context.Context, method, path, key string, payload 
 	w.WriteByte(' ')
 	w.WriteString(path)
 	w.WriteString(" HTTP/1.1\r\nHost: ")
-	w.WriteString(c.host)
+	w.WriteString(c.addr)
 	w.WriteString("\r\nAuthorization: Bearer ")
 	w.WriteString(key)
 	if payload != nil {
@@ -103,7 +106,7 @@ func (c *conn) roundTrip(ctx context.Context, method, path, key string, payload 
 	}
 	if err := w.Flush(); err != nil {
 		c.close()
-		return 0, fmt.Errorf("%w: %v", errStale, err)
+		return 0, fmt.Errorf("%w: %v", errWriteStale, err)
 	}
 	status, err := c.readResponse(body)
 	if err != nil {
@@ -118,8 +121,8 @@ func (c *conn) readResponse(body *bytes.Buffer) (int, error) {
 	body.Reset()
 	line, err := c.line()
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return 0, fmt.Errorf("%w: %v", errStale, err)
+		if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
+			return 0, fmt.Errorf("%w: %v", errReadStale, err)
 		}
 		return 0, err
 	}

@@ -18,8 +18,12 @@ import (
 func TestConn(t *testing.T) {
 	big := strings.Repeat("0123456789abcdef", 20000) // 320 KB, several chunks
 	var conns []string
+	posts := 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conns = append(conns, r.RemoteAddr)
+		if r.Method == "POST" {
+			posts++
+		}
 		if r.Header.Get("Authorization") != "Bearer k" || r.Host == "" {
 			http.Error(w, "no auth", http.StatusUnauthorized)
 			return
@@ -80,6 +84,17 @@ func TestConn(t *testing.T) {
 	srv.CloseClientConnections()
 	if status, err := c.do(ctx, "GET", "/length", "k", nil, &body); err != nil || status != 200 || body.String() != "hello" {
 		t.Fatalf("after the server closed the connection: %d %q, %v", status, body.String(), err)
+	}
+	// A POST on a connection the server has closed is sent at most once: when the connection ends
+	// before an answer, the server may have received it.
+	srv.CloseClientConnections()
+	before := posts
+	status, err := c.do(ctx, "POST", "/echo", "k", []byte(`{}`), &body)
+	if posts-before > 1 || (err == nil && (status != 201 || posts-before != 1)) {
+		t.Fatalf("POST after the server closed the connection: %d, %v; the server saw it %d times", status, err, posts-before)
+	}
+	if status, err := c.do(ctx, "GET", "/length", "k", nil, &body); err != nil || status != 200 {
+		t.Fatalf("GET after that: %d, %v", status, err)
 	}
 	// Wrong key: the answer is read and reported, not an error.
 	if status, err := c.do(ctx, "GET", "/length", "nope", nil, &body); err != nil || status != 401 {
