@@ -20,9 +20,10 @@
 -- SQLite cannot change a table's primary key in place, so each table is rebuilt by the procedure of
 -- https://www.sqlite.org/lang_altertable.html#otheralter: with foreign keys off (the pragma is a no-op
 -- inside a transaction, hence NO TRANSACTION), create the new table, copy, drop the old one, rename
--- the new one, recreate indexes and triggers, check the foreign keys, commit. Dropping a parent table
--- with foreign keys off deletes nothing from messages or call_log, and the rename makes their
--- REFERENCES calls (id) clauses point at the new table. All of it is one transaction.
+-- the new one, recreate indexes and triggers, commit. Dropping a parent table with foreign keys off
+-- deletes nothing from messages or call_log, and the rename makes their REFERENCES calls (id)
+-- clauses point at the new table. All of it is one transaction. The rows are copied unchanged, so no
+-- key can dangle; db/migrate_cluster_test.go runs PRAGMA foreign_key_check after it to make sure.
 PRAGMA foreign_keys = OFF;
 
 BEGIN IMMEDIATE;
