@@ -177,6 +177,36 @@ func TestCallList(t *testing.T) {
 				t.Run("Pages", func(t *testing.T) {
 					walkPages(t, e, "/v1/call/", tc.query, order, 4, e.Key, want)
 				})
+				// The list query looks a cursor's key up itself; these are the cases where it
+				// finds no row: past either end (an empty page, not an error), and a call of the
+				// company that the filter excludes (it still positions the page).
+				t.Run("CursorEdges", func(t *testing.T) {
+					all := f.expect(func(fixtureCall) bool { return true }, order == "desc")
+					last, first := all[len(all)-1], all[0]
+					for _, c := range []struct{ param, id string }{{"after", last}, {"before", first}} {
+						p := e.getPage(t, withParams("/v1/call/", tc.query, "order", order, c.param, c.id), e.Key)
+						if len(p.Data) != 0 || p.HasMore || p.FirstID != nil || p.LastID != nil {
+							t.Fatalf("%s=%s: %d rows, has_more=%v, first_id=%v", c.param, c.id, len(p.Data), p.HasMore, p.FirstID)
+						}
+					}
+					for i, c := range f.calls {
+						if tc.match(c) {
+							continue
+						}
+						// Every matching call after c in the list's order, whatever c's own fields.
+						pos := slices.Index(all, c.ID)
+						var rest []string
+						for _, id := range all[pos+1:] {
+							if slices.Contains(want, id) {
+								rest = append(rest, id)
+							}
+						}
+						p := e.getPage(t, withParams("/v1/call/", tc.query, "order", order, "limit", "1000", "after", c.ID), e.Key)
+						if got := p.ids(); !slices.Equal(got, rest) && !(len(got) == 0 && len(rest) == 0) {
+							t.Fatalf("after excluded call #%d: %v\nwant %v", i, got, rest)
+						}
+					}
+				})
 			})
 		}
 	}

@@ -11,8 +11,14 @@
 -- The unfiltered queries name no index: calls is clustered on (company_id, created_date, id)
 -- (migration 00003), so its primary key is the company's list itself, and the planner has no better
 -- choice (store/plan_test.go pins every plan).
--- Go folds the cursor and the created-date filter into [lo, hi]; the OR term breaks ties on equal
--- created_date (see store/page.go).
+-- The cursor (after/before) arrives as a call id; each list query looks its key up itself, in a
+-- scalar subquery on the unique index calls_id that SQLite runs once per statement, instead of in
+-- a query of its own (one statement per page instead of two; store/page.go, keyLookup). A NULL
+-- cursor_date asks for that lookup; the first page passes the sentinel key instead, and coalesce
+-- skips the subquery. The key narrows the created-date range (max/min with lo/hi), so the index seek
+-- starts at the cursor; the OR term breaks ties on equal created_date. An id that is not a call of
+-- the company makes the bound NULL and the page empty, and the store then tells that apart from the
+-- end of the list with GetCallKey.
 
 -- name: GetCallKey :one
 SELECT created_date, id FROM calls WHERE company_id = @company_id AND id = @id;
@@ -21,13 +27,13 @@ SELECT created_date, id FROM calls WHERE company_id = @company_id AND id = @id;
 SELECT calls.*
 FROM calls
 WHERE calls.company_id = @company_id
+  AND (calls.created_date > coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id)) OR calls.id > @cursor_id)
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
   AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
   AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
   AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
   AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
-  AND calls.created_date >= @lo AND calls.created_date <= @hi
-  AND (calls.created_date > @cursor_date OR calls.id > @cursor_id)
+  AND calls.created_date >= max(CAST(@lo AS INTEGER), coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id))) AND calls.created_date <= @hi
 ORDER BY calls.created_date, calls.id
 LIMIT @lim OFFSET @off;
 
@@ -35,13 +41,13 @@ LIMIT @lim OFFSET @off;
 SELECT calls.*
 FROM calls
 WHERE calls.company_id = @company_id
+  AND (calls.created_date < coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id)) OR calls.id < @cursor_id)
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
   AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
   AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
   AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
   AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
-  AND calls.created_date >= @lo AND calls.created_date <= @hi
-  AND (calls.created_date < @cursor_date OR calls.id < @cursor_id)
+  AND calls.created_date >= @lo AND calls.created_date <= min(CAST(@hi AS INTEGER), coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id)))
 ORDER BY calls.created_date DESC, calls.id DESC
 LIMIT @lim OFFSET @off;
 
@@ -59,13 +65,13 @@ WHERE calls.company_id = @company_id
 SELECT calls.*
 FROM calls INDEXED BY calls_contact_created
 WHERE calls.company_id = @company_id
+  AND (calls.created_date > coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id)) OR calls.id > @cursor_id)
   AND calls.contact_id = sqlc.narg(contact_id)
   AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
   AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
   AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
   AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
-  AND calls.created_date >= @lo AND calls.created_date <= @hi
-  AND (calls.created_date > @cursor_date OR calls.id > @cursor_id)
+  AND calls.created_date >= max(CAST(@lo AS INTEGER), coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id))) AND calls.created_date <= @hi
 ORDER BY calls.created_date, calls.id
 LIMIT @lim OFFSET @off;
 
@@ -73,13 +79,13 @@ LIMIT @lim OFFSET @off;
 SELECT calls.*
 FROM calls INDEXED BY calls_contact_created
 WHERE calls.company_id = @company_id
+  AND (calls.created_date < coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id)) OR calls.id < @cursor_id)
   AND calls.contact_id = sqlc.narg(contact_id)
   AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
   AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
   AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
   AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
-  AND calls.created_date >= @lo AND calls.created_date <= @hi
-  AND (calls.created_date < @cursor_date OR calls.id < @cursor_id)
+  AND calls.created_date >= @lo AND calls.created_date <= min(CAST(@hi AS INTEGER), coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id)))
 ORDER BY calls.created_date DESC, calls.id DESC
 LIMIT @lim OFFSET @off;
 
@@ -97,13 +103,13 @@ WHERE calls.company_id = @company_id
 SELECT calls.*
 FROM calls INDEXED BY calls_agent_created
 WHERE calls.company_id = @company_id
+  AND (calls.created_date > coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id)) OR calls.id > @cursor_id)
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
   AND calls.agent_id = sqlc.narg(agent_id)
   AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
   AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
   AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
-  AND calls.created_date >= @lo AND calls.created_date <= @hi
-  AND (calls.created_date > @cursor_date OR calls.id > @cursor_id)
+  AND calls.created_date >= max(CAST(@lo AS INTEGER), coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id))) AND calls.created_date <= @hi
 ORDER BY calls.created_date, calls.id
 LIMIT @lim OFFSET @off;
 
@@ -111,13 +117,13 @@ LIMIT @lim OFFSET @off;
 SELECT calls.*
 FROM calls INDEXED BY calls_agent_created
 WHERE calls.company_id = @company_id
+  AND (calls.created_date < coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id)) OR calls.id < @cursor_id)
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
   AND calls.agent_id = sqlc.narg(agent_id)
   AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
   AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
   AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
-  AND calls.created_date >= @lo AND calls.created_date <= @hi
-  AND (calls.created_date < @cursor_date OR calls.id < @cursor_id)
+  AND calls.created_date >= @lo AND calls.created_date <= min(CAST(@hi AS INTEGER), coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id)))
 ORDER BY calls.created_date DESC, calls.id DESC
 LIMIT @lim OFFSET @off;
 
@@ -135,13 +141,13 @@ WHERE calls.company_id = @company_id
 SELECT calls.*
 FROM calls INDEXED BY calls_phone_created
 WHERE calls.company_id = @company_id
+  AND (calls.created_date > coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id)) OR calls.id > @cursor_id)
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
   AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
   AND calls.phone_register_id = sqlc.narg(phone_id)
   AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
   AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
-  AND calls.created_date >= @lo AND calls.created_date <= @hi
-  AND (calls.created_date > @cursor_date OR calls.id > @cursor_id)
+  AND calls.created_date >= max(CAST(@lo AS INTEGER), coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id))) AND calls.created_date <= @hi
 ORDER BY calls.created_date, calls.id
 LIMIT @lim OFFSET @off;
 
@@ -149,13 +155,13 @@ LIMIT @lim OFFSET @off;
 SELECT calls.*
 FROM calls INDEXED BY calls_phone_created
 WHERE calls.company_id = @company_id
+  AND (calls.created_date < coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id)) OR calls.id < @cursor_id)
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
   AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
   AND calls.phone_register_id = sqlc.narg(phone_id)
   AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR calls.status = sqlc.narg(status))
   AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
-  AND calls.created_date >= @lo AND calls.created_date <= @hi
-  AND (calls.created_date < @cursor_date OR calls.id < @cursor_id)
+  AND calls.created_date >= @lo AND calls.created_date <= min(CAST(@hi AS INTEGER), coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id)))
 ORDER BY calls.created_date DESC, calls.id DESC
 LIMIT @lim OFFSET @off;
 
@@ -173,13 +179,13 @@ WHERE calls.company_id = @company_id
 SELECT calls.*
 FROM calls INDEXED BY calls_status_created
 WHERE calls.company_id = @company_id
+  AND (calls.created_date > coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id)) OR calls.id > @cursor_id)
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
   AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
   AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
   AND calls.status = sqlc.narg(status)
   AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
-  AND calls.created_date >= @lo AND calls.created_date <= @hi
-  AND (calls.created_date > @cursor_date OR calls.id > @cursor_id)
+  AND calls.created_date >= max(CAST(@lo AS INTEGER), coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id))) AND calls.created_date <= @hi
 ORDER BY calls.created_date, calls.id
 LIMIT @lim OFFSET @off;
 
@@ -187,13 +193,13 @@ LIMIT @lim OFFSET @off;
 SELECT calls.*
 FROM calls INDEXED BY calls_status_created
 WHERE calls.company_id = @company_id
+  AND (calls.created_date < coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id)) OR calls.id < @cursor_id)
   AND (CAST(sqlc.narg(contact_id) AS TEXT) IS NULL OR calls.contact_id = sqlc.narg(contact_id))
   AND (CAST(sqlc.narg(agent_id) AS TEXT) IS NULL OR calls.agent_id = sqlc.narg(agent_id))
   AND (CAST(sqlc.narg(phone_id) AS TEXT) IS NULL OR calls.phone_register_id = sqlc.narg(phone_id))
   AND calls.status = sqlc.narg(status)
   AND (CAST(sqlc.narg(type) AS TEXT) IS NULL OR calls.type = sqlc.narg(type))
-  AND calls.created_date >= @lo AND calls.created_date <= @hi
-  AND (calls.created_date < @cursor_date OR calls.id < @cursor_id)
+  AND calls.created_date >= @lo AND calls.created_date <= min(CAST(@hi AS INTEGER), coalesce(CAST(sqlc.narg(cursor_date) AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = @company_id AND k.id = @cursor_id)))
 ORDER BY calls.created_date DESC, calls.id DESC
 LIMIT @lim OFFSET @off;
 

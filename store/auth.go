@@ -369,7 +369,7 @@ func (s *Store) ListAPIKeys(ctx context.Context, p Principal, pg PageRequest) (P
 		return out, err
 	}
 	count := func() (int64, error) { return s.r.CountAPIKeys(ctx, p.CompanyID) }
-	return paginate(pg, DateRange{}, cursorOf, list, count, func(k APIKey) string { return k.ID })
+	return paginate(pg, DateRange{}, keyLookup{Key: cursorOf}, list, count, func(k APIKey) string { return k.ID })
 }
 
 func apiKeyFromRow(r sqlcdb.ApiKey) APIKey {

@@ -242,5 +242,5 @@ func (s *Store) ListContacts(ctx context.Context, p Principal, f ContactFilter, 
 	count := func() (int64, error) {
 		return s.r.CountContacts(ctx, sqlcdb.CountContactsParams{CompanyID: p.CompanyID, ContactType: ctype, Identifier: ident})
 	}
-	return paginate(pg, DateRange{}, cursorOf, list, count, func(c Contact) string { return c.ID })
+	return paginate(pg, DateRange{}, keyLookup{Key: cursorOf}, list, count, func(c Contact) string { return c.ID })
 }

@@ -23,10 +23,10 @@ type CallFilter struct {
 type callListParams interface {
 	~struct {
 		CompanyID                                 string
-		ContactID, AgentID, PhoneID, Status, Type *string
-		Lo, Hi, CursorDate                        int64
+		CursorDate                                *int64
 		CursorID                                  string
-		Off, Lim                                  int64
+		ContactID, AgentID, PhoneID, Status, Type *string
+		Lo, Hi, Off, Lim                          int64
 	}
 }
 
@@ -96,7 +96,10 @@ func (s *Store) ListCalls(ctx context.Context, p Principal, f CallFilter, pg Pag
 	list := func(ascending bool, w Window) ([]Call, error) {
 		arg := sqlcdb.ListCallsAscParams{
 			CompanyID: p.CompanyID, ContactID: f.ContactID, AgentID: f.AgentID, PhoneID: f.PhoneID, Status: f.Status, Type: f.Type,
-			Lo: w.Lo, Hi: w.Hi, CursorDate: w.Cursor.Date, CursorID: w.Cursor.ID, Off: w.Offset, Lim: w.Limit,
+			Lo: w.Lo, Hi: w.Hi, CursorID: w.Cursor.ID, Off: w.Offset, Lim: w.Limit,
+		}
+		if !w.Lookup {
+			arg.CursorDate = &w.Cursor.Date // NULL makes the query look the key of CursorID up
 		}
 		if ascending {
 			return asc(ctx, arg)
@@ -114,7 +117,7 @@ func (s *Store) ListCalls(ctx context.Context, p Principal, f CallFilter, pg Pag
 			CompanyID: p.CompanyID, ContactID: f.ContactID, AgentID: f.AgentID, PhoneID: f.PhoneID, Status: f.Status, Type: f.Type, Lo: lo, Hi: hi,
 		})
 	}
-	return paginate(pg, f.Created, cursorOf, list, total, func(c Call) string { return c.ID })
+	return paginate(pg, f.Created, keyLookup{Key: cursorOf, InList: true}, list, total, func(c Call) string { return c.ID })
 }
 
 // callExists returns ENOTFOUND (CALL_NOT_FOUND) unless id is a call of the company.
@@ -165,7 +168,7 @@ func (s *Store) ListMessages(ctx context.Context, p Principal, callID string, pg
 		return out, err
 	}
 	count := func() (int64, error) { return s.r.CountMessages(ctx, callID) }
-	return paginate(pg, DateRange{}, cursorOf, list, count, func(m Message) string { return m.ID })
+	return paginate(pg, DateRange{}, keyLookup{Key: cursorOf}, list, count, func(m Message) string { return m.ID })
 }
 
 // LogFilter narrows a list of log entries; nil fields and an open DateRange do not filter.
@@ -258,5 +261,5 @@ func (s *Store) ListLogs(ctx context.Context, p Principal, f LogFilter, pg PageR
 		lo, hi := f.Time.bounds()
 		return count(ctx, sqlcdb.CountLogsParams{CompanyID: p.CompanyID, CallID: f.CallID, Category: f.Category, Level: f.Level, Lo: lo, Hi: hi})
 	}
-	return paginate(pg, f.Time, cursorOf, list, total, func(l LogEntry) string { return l.ID })
+	return paginate(pg, f.Time, keyLookup{Key: cursorOf}, list, total, func(l LogEntry) string { return l.ID })
 }

@@ -40,12 +40,25 @@ type Cursor struct {
 	ID   string
 }
 
-// Window is what one keyset query receives: the date range [Lo, Hi] (already narrowed by the
-// cursor), the cursor whose key rows must follow, and an offset and limit.
+// Window is what one keyset query receives: the date range [Lo, Hi], the cursor whose key rows
+// must follow, and an offset and limit. Unless Lookup is set, the range is already narrowed by the
+// cursor. With Lookup set, only Cursor.ID is known: the query itself looks the cursor's key up
+// (and narrows the range by it), and returns no rows when the id is not one of its rows.
 type Window struct {
 	Lo, Hi        int64
 	Cursor        Cursor
+	Lookup        bool
 	Offset, Limit int64
+}
+
+// keyLookup says how a list finds the sort key of an after/before id. Key looks it up with a
+// query of its own and fails with EINVALID for an id that is not one of the list's rows. InList
+// says the list query can do the lookup itself (Window.Lookup): one statement instead of two for
+// every page after the first, and Key runs only when such a page comes back empty, to tell an id
+// that is not a row (an error) from the end of the list (an empty page).
+type keyLookup struct {
+	Key    func(id string) (Cursor, error)
+	InList bool
 }
 
 // Page is one page of a list, shaped like the contract's PaginatedResponse.
@@ -88,9 +101,9 @@ func (pg PageRequest) check() error {
 }
 
 // paginate runs one list request over any table that has two keyset queries (ascending and
-// descending by created date, id): cursorOf resolves an after/before id of the caller's company to
+// descending by created date, id): cursor resolves an after/before id of the caller's company to
 // its sort key, list runs one of the two queries, count counts the filtered rows (page mode only).
-func paginate[T any](pg PageRequest, dr DateRange, cursorOf func(id string) (Cursor, error),
+func paginate[T any](pg PageRequest, dr DateRange, cursor keyLookup,
 	list func(asc bool, w Window) ([]T, error), count func() (int64, error), idOf func(T) string) (Page[T], error) {
 
 	if err := pg.check(); err != nil {
@@ -134,8 +147,12 @@ func paginate[T any](pg PageRequest, dr DateRange, cursorOf func(id string) (Cur
 	if qasc {
 		w.Cursor = startAsc
 	}
-	if id := pg.After + pg.Before; id != "" {
-		c, err := cursorOf(id)
+	id := pg.After + pg.Before
+	switch {
+	case id != "" && cursor.InList:
+		w.Cursor, w.Lookup = Cursor{ID: id}, true
+	case id != "":
+		c, err := cursor.Key(id)
 		if err != nil {
 			return out, err
 		}
@@ -150,6 +167,11 @@ func paginate[T any](pg PageRequest, dr DateRange, cursorOf func(id string) (Cur
 	rows, err := list(qasc, w)
 	if err != nil {
 		return out, err
+	}
+	if len(rows) == 0 && w.Lookup {
+		if _, err := cursor.Key(id); err != nil {
+			return out, err
+		}
 	}
 	if int64(len(rows)) > pg.Limit {
 		out.HasMore = true

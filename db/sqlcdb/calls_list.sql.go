@@ -227,8 +227,14 @@ type GetCallKeyRow struct {
 // The unfiltered queries name no index: calls is clustered on (company_id, created_date, id)
 // (migration 00003), so its primary key is the company's list itself, and the planner has no better
 // choice (store/plan_test.go pins every plan).
-// Go folds the cursor and the created-date filter into [lo, hi]; the OR term breaks ties on equal
-// created_date (see store/page.go).
+// The cursor (after/before) arrives as a call id; each list query looks its key up itself, in a
+// scalar subquery on the unique index calls_id that SQLite runs once per statement, instead of in
+// a query of its own (one statement per page instead of two; store/page.go, keyLookup). A NULL
+// cursor_date asks for that lookup; the first page passes the sentinel key instead, and coalesce
+// skips the subquery. The key narrows the created-date range (max/min with lo/hi), so the index seek
+// starts at the cursor; the OR term breaks ties on equal created_date. An id that is not a call of
+// the company makes the bound NULL and the page empty, and the store then tells that apart from the
+// end of the list with GetCallKey.
 func (q *Queries) GetCallKey(ctx context.Context, arg GetCallKeyParams) (GetCallKeyRow, error) {
 	row := q.queryRow(ctx, q.getCallKeyStmt, getCallKey, arg.CompanyID, arg.ID)
 	var i GetCallKeyRow
@@ -240,19 +246,21 @@ const listCallsAsc = `-- name: ListCallsAsc :many
 SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls
 WHERE calls.company_id = ?1
-  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
-  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
-  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
-  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
-  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
-  AND calls.created_date >= ?7 AND calls.created_date <= ?8
-  AND (calls.created_date > ?9 OR calls.id > ?10)
+  AND (calls.created_date > coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3)) OR calls.id > ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.contact_id = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.agent_id = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.phone_register_id = ?6)
+  AND (CAST(?7 AS TEXT) IS NULL OR calls.status = ?7)
+  AND (CAST(?8 AS TEXT) IS NULL OR calls.type = ?8)
+  AND calls.created_date >= max(CAST(?9 AS INTEGER), coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3))) AND calls.created_date <= ?10
 ORDER BY calls.created_date, calls.id
 LIMIT ?12 OFFSET ?11
 `
 
 type ListCallsAscParams struct {
 	CompanyID  string
+	CursorDate *int64
+	CursorID   string
 	ContactID  *string
 	AgentID    *string
 	PhoneID    *string
@@ -260,8 +268,6 @@ type ListCallsAscParams struct {
 	Type       *string
 	Lo         int64
 	Hi         int64
-	CursorDate int64
-	CursorID   string
 	Off        int64
 	Lim        int64
 }
@@ -269,6 +275,8 @@ type ListCallsAscParams struct {
 func (q *Queries) ListCallsAsc(ctx context.Context, arg ListCallsAscParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsAscStmt, listCallsAsc,
 		arg.CompanyID,
+		arg.CursorDate,
+		arg.CursorID,
 		arg.ContactID,
 		arg.AgentID,
 		arg.PhoneID,
@@ -276,8 +284,6 @@ func (q *Queries) ListCallsAsc(ctx context.Context, arg ListCallsAscParams) ([]C
 		arg.Type,
 		arg.Lo,
 		arg.Hi,
-		arg.CursorDate,
-		arg.CursorID,
 		arg.Off,
 		arg.Lim,
 	)
@@ -325,19 +331,21 @@ const listCallsByAgentAsc = `-- name: ListCallsByAgentAsc :many
 SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_agent_created
 WHERE calls.company_id = ?1
-  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
-  AND calls.agent_id = ?3
-  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
-  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
-  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
-  AND calls.created_date >= ?7 AND calls.created_date <= ?8
-  AND (calls.created_date > ?9 OR calls.id > ?10)
+  AND (calls.created_date > coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3)) OR calls.id > ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.contact_id = ?4)
+  AND calls.agent_id = ?5
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.phone_register_id = ?6)
+  AND (CAST(?7 AS TEXT) IS NULL OR calls.status = ?7)
+  AND (CAST(?8 AS TEXT) IS NULL OR calls.type = ?8)
+  AND calls.created_date >= max(CAST(?9 AS INTEGER), coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3))) AND calls.created_date <= ?10
 ORDER BY calls.created_date, calls.id
 LIMIT ?12 OFFSET ?11
 `
 
 type ListCallsByAgentAscParams struct {
 	CompanyID  string
+	CursorDate *int64
+	CursorID   string
 	ContactID  *string
 	AgentID    *string
 	PhoneID    *string
@@ -345,8 +353,6 @@ type ListCallsByAgentAscParams struct {
 	Type       *string
 	Lo         int64
 	Hi         int64
-	CursorDate int64
-	CursorID   string
 	Off        int64
 	Lim        int64
 }
@@ -354,6 +360,8 @@ type ListCallsByAgentAscParams struct {
 func (q *Queries) ListCallsByAgentAsc(ctx context.Context, arg ListCallsByAgentAscParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsByAgentAscStmt, listCallsByAgentAsc,
 		arg.CompanyID,
+		arg.CursorDate,
+		arg.CursorID,
 		arg.ContactID,
 		arg.AgentID,
 		arg.PhoneID,
@@ -361,8 +369,6 @@ func (q *Queries) ListCallsByAgentAsc(ctx context.Context, arg ListCallsByAgentA
 		arg.Type,
 		arg.Lo,
 		arg.Hi,
-		arg.CursorDate,
-		arg.CursorID,
 		arg.Off,
 		arg.Lim,
 	)
@@ -410,19 +416,21 @@ const listCallsByAgentDesc = `-- name: ListCallsByAgentDesc :many
 SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_agent_created
 WHERE calls.company_id = ?1
-  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
-  AND calls.agent_id = ?3
-  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
-  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
-  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
-  AND calls.created_date >= ?7 AND calls.created_date <= ?8
-  AND (calls.created_date < ?9 OR calls.id < ?10)
+  AND (calls.created_date < coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3)) OR calls.id < ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.contact_id = ?4)
+  AND calls.agent_id = ?5
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.phone_register_id = ?6)
+  AND (CAST(?7 AS TEXT) IS NULL OR calls.status = ?7)
+  AND (CAST(?8 AS TEXT) IS NULL OR calls.type = ?8)
+  AND calls.created_date >= ?9 AND calls.created_date <= min(CAST(?10 AS INTEGER), coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3)))
 ORDER BY calls.created_date DESC, calls.id DESC
 LIMIT ?12 OFFSET ?11
 `
 
 type ListCallsByAgentDescParams struct {
 	CompanyID  string
+	CursorDate *int64
+	CursorID   string
 	ContactID  *string
 	AgentID    *string
 	PhoneID    *string
@@ -430,8 +438,6 @@ type ListCallsByAgentDescParams struct {
 	Type       *string
 	Lo         int64
 	Hi         int64
-	CursorDate int64
-	CursorID   string
 	Off        int64
 	Lim        int64
 }
@@ -439,6 +445,8 @@ type ListCallsByAgentDescParams struct {
 func (q *Queries) ListCallsByAgentDesc(ctx context.Context, arg ListCallsByAgentDescParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsByAgentDescStmt, listCallsByAgentDesc,
 		arg.CompanyID,
+		arg.CursorDate,
+		arg.CursorID,
 		arg.ContactID,
 		arg.AgentID,
 		arg.PhoneID,
@@ -446,8 +454,6 @@ func (q *Queries) ListCallsByAgentDesc(ctx context.Context, arg ListCallsByAgent
 		arg.Type,
 		arg.Lo,
 		arg.Hi,
-		arg.CursorDate,
-		arg.CursorID,
 		arg.Off,
 		arg.Lim,
 	)
@@ -495,19 +501,21 @@ const listCallsByContactAsc = `-- name: ListCallsByContactAsc :many
 SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_contact_created
 WHERE calls.company_id = ?1
-  AND calls.contact_id = ?2
-  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
-  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
-  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
-  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
-  AND calls.created_date >= ?7 AND calls.created_date <= ?8
-  AND (calls.created_date > ?9 OR calls.id > ?10)
+  AND (calls.created_date > coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3)) OR calls.id > ?3)
+  AND calls.contact_id = ?4
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.agent_id = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.phone_register_id = ?6)
+  AND (CAST(?7 AS TEXT) IS NULL OR calls.status = ?7)
+  AND (CAST(?8 AS TEXT) IS NULL OR calls.type = ?8)
+  AND calls.created_date >= max(CAST(?9 AS INTEGER), coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3))) AND calls.created_date <= ?10
 ORDER BY calls.created_date, calls.id
 LIMIT ?12 OFFSET ?11
 `
 
 type ListCallsByContactAscParams struct {
 	CompanyID  string
+	CursorDate *int64
+	CursorID   string
 	ContactID  *string
 	AgentID    *string
 	PhoneID    *string
@@ -515,8 +523,6 @@ type ListCallsByContactAscParams struct {
 	Type       *string
 	Lo         int64
 	Hi         int64
-	CursorDate int64
-	CursorID   string
 	Off        int64
 	Lim        int64
 }
@@ -524,6 +530,8 @@ type ListCallsByContactAscParams struct {
 func (q *Queries) ListCallsByContactAsc(ctx context.Context, arg ListCallsByContactAscParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsByContactAscStmt, listCallsByContactAsc,
 		arg.CompanyID,
+		arg.CursorDate,
+		arg.CursorID,
 		arg.ContactID,
 		arg.AgentID,
 		arg.PhoneID,
@@ -531,8 +539,6 @@ func (q *Queries) ListCallsByContactAsc(ctx context.Context, arg ListCallsByCont
 		arg.Type,
 		arg.Lo,
 		arg.Hi,
-		arg.CursorDate,
-		arg.CursorID,
 		arg.Off,
 		arg.Lim,
 	)
@@ -580,19 +586,21 @@ const listCallsByContactDesc = `-- name: ListCallsByContactDesc :many
 SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_contact_created
 WHERE calls.company_id = ?1
-  AND calls.contact_id = ?2
-  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
-  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
-  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
-  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
-  AND calls.created_date >= ?7 AND calls.created_date <= ?8
-  AND (calls.created_date < ?9 OR calls.id < ?10)
+  AND (calls.created_date < coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3)) OR calls.id < ?3)
+  AND calls.contact_id = ?4
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.agent_id = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.phone_register_id = ?6)
+  AND (CAST(?7 AS TEXT) IS NULL OR calls.status = ?7)
+  AND (CAST(?8 AS TEXT) IS NULL OR calls.type = ?8)
+  AND calls.created_date >= ?9 AND calls.created_date <= min(CAST(?10 AS INTEGER), coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3)))
 ORDER BY calls.created_date DESC, calls.id DESC
 LIMIT ?12 OFFSET ?11
 `
 
 type ListCallsByContactDescParams struct {
 	CompanyID  string
+	CursorDate *int64
+	CursorID   string
 	ContactID  *string
 	AgentID    *string
 	PhoneID    *string
@@ -600,8 +608,6 @@ type ListCallsByContactDescParams struct {
 	Type       *string
 	Lo         int64
 	Hi         int64
-	CursorDate int64
-	CursorID   string
 	Off        int64
 	Lim        int64
 }
@@ -609,6 +615,8 @@ type ListCallsByContactDescParams struct {
 func (q *Queries) ListCallsByContactDesc(ctx context.Context, arg ListCallsByContactDescParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsByContactDescStmt, listCallsByContactDesc,
 		arg.CompanyID,
+		arg.CursorDate,
+		arg.CursorID,
 		arg.ContactID,
 		arg.AgentID,
 		arg.PhoneID,
@@ -616,8 +624,6 @@ func (q *Queries) ListCallsByContactDesc(ctx context.Context, arg ListCallsByCon
 		arg.Type,
 		arg.Lo,
 		arg.Hi,
-		arg.CursorDate,
-		arg.CursorID,
 		arg.Off,
 		arg.Lim,
 	)
@@ -665,19 +671,21 @@ const listCallsByPhoneAsc = `-- name: ListCallsByPhoneAsc :many
 SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_phone_created
 WHERE calls.company_id = ?1
-  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
-  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
-  AND calls.phone_register_id = ?4
-  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
-  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
-  AND calls.created_date >= ?7 AND calls.created_date <= ?8
-  AND (calls.created_date > ?9 OR calls.id > ?10)
+  AND (calls.created_date > coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3)) OR calls.id > ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.contact_id = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.agent_id = ?5)
+  AND calls.phone_register_id = ?6
+  AND (CAST(?7 AS TEXT) IS NULL OR calls.status = ?7)
+  AND (CAST(?8 AS TEXT) IS NULL OR calls.type = ?8)
+  AND calls.created_date >= max(CAST(?9 AS INTEGER), coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3))) AND calls.created_date <= ?10
 ORDER BY calls.created_date, calls.id
 LIMIT ?12 OFFSET ?11
 `
 
 type ListCallsByPhoneAscParams struct {
 	CompanyID  string
+	CursorDate *int64
+	CursorID   string
 	ContactID  *string
 	AgentID    *string
 	PhoneID    *string
@@ -685,8 +693,6 @@ type ListCallsByPhoneAscParams struct {
 	Type       *string
 	Lo         int64
 	Hi         int64
-	CursorDate int64
-	CursorID   string
 	Off        int64
 	Lim        int64
 }
@@ -694,6 +700,8 @@ type ListCallsByPhoneAscParams struct {
 func (q *Queries) ListCallsByPhoneAsc(ctx context.Context, arg ListCallsByPhoneAscParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsByPhoneAscStmt, listCallsByPhoneAsc,
 		arg.CompanyID,
+		arg.CursorDate,
+		arg.CursorID,
 		arg.ContactID,
 		arg.AgentID,
 		arg.PhoneID,
@@ -701,8 +709,6 @@ func (q *Queries) ListCallsByPhoneAsc(ctx context.Context, arg ListCallsByPhoneA
 		arg.Type,
 		arg.Lo,
 		arg.Hi,
-		arg.CursorDate,
-		arg.CursorID,
 		arg.Off,
 		arg.Lim,
 	)
@@ -750,19 +756,21 @@ const listCallsByPhoneDesc = `-- name: ListCallsByPhoneDesc :many
 SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_phone_created
 WHERE calls.company_id = ?1
-  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
-  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
-  AND calls.phone_register_id = ?4
-  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
-  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
-  AND calls.created_date >= ?7 AND calls.created_date <= ?8
-  AND (calls.created_date < ?9 OR calls.id < ?10)
+  AND (calls.created_date < coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3)) OR calls.id < ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.contact_id = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.agent_id = ?5)
+  AND calls.phone_register_id = ?6
+  AND (CAST(?7 AS TEXT) IS NULL OR calls.status = ?7)
+  AND (CAST(?8 AS TEXT) IS NULL OR calls.type = ?8)
+  AND calls.created_date >= ?9 AND calls.created_date <= min(CAST(?10 AS INTEGER), coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3)))
 ORDER BY calls.created_date DESC, calls.id DESC
 LIMIT ?12 OFFSET ?11
 `
 
 type ListCallsByPhoneDescParams struct {
 	CompanyID  string
+	CursorDate *int64
+	CursorID   string
 	ContactID  *string
 	AgentID    *string
 	PhoneID    *string
@@ -770,8 +778,6 @@ type ListCallsByPhoneDescParams struct {
 	Type       *string
 	Lo         int64
 	Hi         int64
-	CursorDate int64
-	CursorID   string
 	Off        int64
 	Lim        int64
 }
@@ -779,6 +785,8 @@ type ListCallsByPhoneDescParams struct {
 func (q *Queries) ListCallsByPhoneDesc(ctx context.Context, arg ListCallsByPhoneDescParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsByPhoneDescStmt, listCallsByPhoneDesc,
 		arg.CompanyID,
+		arg.CursorDate,
+		arg.CursorID,
 		arg.ContactID,
 		arg.AgentID,
 		arg.PhoneID,
@@ -786,8 +794,6 @@ func (q *Queries) ListCallsByPhoneDesc(ctx context.Context, arg ListCallsByPhone
 		arg.Type,
 		arg.Lo,
 		arg.Hi,
-		arg.CursorDate,
-		arg.CursorID,
 		arg.Off,
 		arg.Lim,
 	)
@@ -835,19 +841,21 @@ const listCallsByStatusAsc = `-- name: ListCallsByStatusAsc :many
 SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_status_created
 WHERE calls.company_id = ?1
-  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
-  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
-  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
-  AND calls.status = ?5
-  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
-  AND calls.created_date >= ?7 AND calls.created_date <= ?8
-  AND (calls.created_date > ?9 OR calls.id > ?10)
+  AND (calls.created_date > coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3)) OR calls.id > ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.contact_id = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.agent_id = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.phone_register_id = ?6)
+  AND calls.status = ?7
+  AND (CAST(?8 AS TEXT) IS NULL OR calls.type = ?8)
+  AND calls.created_date >= max(CAST(?9 AS INTEGER), coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3))) AND calls.created_date <= ?10
 ORDER BY calls.created_date, calls.id
 LIMIT ?12 OFFSET ?11
 `
 
 type ListCallsByStatusAscParams struct {
 	CompanyID  string
+	CursorDate *int64
+	CursorID   string
 	ContactID  *string
 	AgentID    *string
 	PhoneID    *string
@@ -855,8 +863,6 @@ type ListCallsByStatusAscParams struct {
 	Type       *string
 	Lo         int64
 	Hi         int64
-	CursorDate int64
-	CursorID   string
 	Off        int64
 	Lim        int64
 }
@@ -864,6 +870,8 @@ type ListCallsByStatusAscParams struct {
 func (q *Queries) ListCallsByStatusAsc(ctx context.Context, arg ListCallsByStatusAscParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsByStatusAscStmt, listCallsByStatusAsc,
 		arg.CompanyID,
+		arg.CursorDate,
+		arg.CursorID,
 		arg.ContactID,
 		arg.AgentID,
 		arg.PhoneID,
@@ -871,8 +879,6 @@ func (q *Queries) ListCallsByStatusAsc(ctx context.Context, arg ListCallsByStatu
 		arg.Type,
 		arg.Lo,
 		arg.Hi,
-		arg.CursorDate,
-		arg.CursorID,
 		arg.Off,
 		arg.Lim,
 	)
@@ -920,19 +926,21 @@ const listCallsByStatusDesc = `-- name: ListCallsByStatusDesc :many
 SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls INDEXED BY calls_status_created
 WHERE calls.company_id = ?1
-  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
-  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
-  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
-  AND calls.status = ?5
-  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
-  AND calls.created_date >= ?7 AND calls.created_date <= ?8
-  AND (calls.created_date < ?9 OR calls.id < ?10)
+  AND (calls.created_date < coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3)) OR calls.id < ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.contact_id = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.agent_id = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.phone_register_id = ?6)
+  AND calls.status = ?7
+  AND (CAST(?8 AS TEXT) IS NULL OR calls.type = ?8)
+  AND calls.created_date >= ?9 AND calls.created_date <= min(CAST(?10 AS INTEGER), coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3)))
 ORDER BY calls.created_date DESC, calls.id DESC
 LIMIT ?12 OFFSET ?11
 `
 
 type ListCallsByStatusDescParams struct {
 	CompanyID  string
+	CursorDate *int64
+	CursorID   string
 	ContactID  *string
 	AgentID    *string
 	PhoneID    *string
@@ -940,8 +948,6 @@ type ListCallsByStatusDescParams struct {
 	Type       *string
 	Lo         int64
 	Hi         int64
-	CursorDate int64
-	CursorID   string
 	Off        int64
 	Lim        int64
 }
@@ -949,6 +955,8 @@ type ListCallsByStatusDescParams struct {
 func (q *Queries) ListCallsByStatusDesc(ctx context.Context, arg ListCallsByStatusDescParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsByStatusDescStmt, listCallsByStatusDesc,
 		arg.CompanyID,
+		arg.CursorDate,
+		arg.CursorID,
 		arg.ContactID,
 		arg.AgentID,
 		arg.PhoneID,
@@ -956,8 +964,6 @@ func (q *Queries) ListCallsByStatusDesc(ctx context.Context, arg ListCallsByStat
 		arg.Type,
 		arg.Lo,
 		arg.Hi,
-		arg.CursorDate,
-		arg.CursorID,
 		arg.Off,
 		arg.Lim,
 	)
@@ -1005,19 +1011,21 @@ const listCallsDesc = `-- name: ListCallsDesc :many
 SELECT calls.id, calls.company_id, calls.contact_id, calls.contact_identifier, calls.contact_type, calls.contact_created_date, calls.agent_id, calls.agent_version_id, calls.phone_register_id, calls.status, calls.type, calls.recording_url, calls.start_time, calls.end_time, calls.duration, calls.end_reason, calls.dynamic_variables, calls.created_date
 FROM calls
 WHERE calls.company_id = ?1
-  AND (CAST(?2 AS TEXT) IS NULL OR calls.contact_id = ?2)
-  AND (CAST(?3 AS TEXT) IS NULL OR calls.agent_id = ?3)
-  AND (CAST(?4 AS TEXT) IS NULL OR calls.phone_register_id = ?4)
-  AND (CAST(?5 AS TEXT) IS NULL OR calls.status = ?5)
-  AND (CAST(?6 AS TEXT) IS NULL OR calls.type = ?6)
-  AND calls.created_date >= ?7 AND calls.created_date <= ?8
-  AND (calls.created_date < ?9 OR calls.id < ?10)
+  AND (calls.created_date < coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3)) OR calls.id < ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR calls.contact_id = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR calls.agent_id = ?5)
+  AND (CAST(?6 AS TEXT) IS NULL OR calls.phone_register_id = ?6)
+  AND (CAST(?7 AS TEXT) IS NULL OR calls.status = ?7)
+  AND (CAST(?8 AS TEXT) IS NULL OR calls.type = ?8)
+  AND calls.created_date >= ?9 AND calls.created_date <= min(CAST(?10 AS INTEGER), coalesce(CAST(?2 AS INTEGER), (SELECT k.created_date FROM calls AS k WHERE k.company_id = ?1 AND k.id = ?3)))
 ORDER BY calls.created_date DESC, calls.id DESC
 LIMIT ?12 OFFSET ?11
 `
 
 type ListCallsDescParams struct {
 	CompanyID  string
+	CursorDate *int64
+	CursorID   string
 	ContactID  *string
 	AgentID    *string
 	PhoneID    *string
@@ -1025,8 +1033,6 @@ type ListCallsDescParams struct {
 	Type       *string
 	Lo         int64
 	Hi         int64
-	CursorDate int64
-	CursorID   string
 	Off        int64
 	Lim        int64
 }
@@ -1034,6 +1040,8 @@ type ListCallsDescParams struct {
 func (q *Queries) ListCallsDesc(ctx context.Context, arg ListCallsDescParams) ([]Call, error) {
 	rows, err := q.query(ctx, q.listCallsDescStmt, listCallsDesc,
 		arg.CompanyID,
+		arg.CursorDate,
+		arg.CursorID,
 		arg.ContactID,
 		arg.AgentID,
 		arg.PhoneID,
@@ -1041,8 +1049,6 @@ func (q *Queries) ListCallsDesc(ctx context.Context, arg ListCallsDescParams) ([
 		arg.Type,
 		arg.Lo,
 		arg.Hi,
-		arg.CursorDate,
-		arg.CursorID,
 		arg.Off,
 		arg.Lim,
 	)
