@@ -247,6 +247,29 @@ func runMigrate(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
+// runCompact copies a database into a new file with the current page size and no free pages.
+func runCompact(ctx context.Context, args []string, e env) error {
+	fs := newFlags("compact", e)
+	path := dbFlag(fs, e)
+	into := fs.String("into", "", "the new file to write (must not exist)")
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	if *into == "" {
+		return fmt.Errorf("compact: -into is required")
+	}
+	d, err := db.Open(ctx, *path) // Open applies pending migrations first
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Compact(ctx, *into); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s copied into %s\n", *path, *into)
+	return nil
+}
+
 func runVersion(ctx context.Context, args []string, e env) error {
 	fs := newFlags("version", e)
 	if help, err := parseFlags(fs, args); help || err != nil {

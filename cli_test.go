@@ -80,6 +80,7 @@ func TestCLIHelpAndErrors(t *testing.T) {
 		{[]string{"apikey", "-h"}, "usage: callstore apikey create"},
 		{[]string{"apikey", "create", "-h"}, "-permissions"},
 		{[]string{"migrate", "-h"}, "-db"},
+		{[]string{"compact", "-h"}, "-into"},
 		{[]string{"version", "-h"}, "Usage"},
 	} {
 		t.Run("Help "+strings.Join(tc.args, " "), func(t *testing.T) {
@@ -90,7 +91,7 @@ func TestCLIHelpAndErrors(t *testing.T) {
 		})
 	}
 	for _, args := range [][]string{
-		{"company"}, {"company", "delete"}, {"apikey"}, {"version", "extra"}, {"migrate", "-nope"},
+		{"company"}, {"company", "delete"}, {"apikey"}, {"version", "extra"}, {"migrate", "-nope"}, {"compact", "-db", "x.db"},
 	} {
 		t.Run("Err "+strings.Join(args, " "), func(t *testing.T) {
 			if _, _, err := cli(t, nil, args...); err == nil {
@@ -118,6 +119,27 @@ func TestCLIMigrate(t *testing.T) {
 	stdout, _, err = cli(t, map[string]string{"CALLSTORE_DB": env}, "migrate")
 	if err != nil || !strings.HasPrefix(stdout, env+" ") {
 		t.Fatalf("migrate from env = %q, %v", stdout, err)
+	}
+}
+
+// compact writes a copy that serves the same data (db.TestPageSizeAndCompact checks the rows and
+// the page size); here, the command's flags and its refusal to overwrite a file.
+func TestCLICompact(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
+	if _, _, err := cli(t, nil, "company", "create", "-db", src, "-name", "acme"); err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, err := cli(t, nil, "compact", "-db", src, "-into", dst)
+	if err != nil || stdout != src+" copied into "+dst+"\n" {
+		t.Fatalf("compact = %q, %v", stdout, err)
+	}
+	if _, _, err := cli(t, nil, "compact", "-db", src, "-into", dst); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("compact onto an existing file: %v", err)
+	}
+	stdout, _, err = cli(t, nil, "migrate", "-db", dst)
+	if err != nil || !strings.Contains(stdout, "schema version") {
+		t.Fatalf("the copy does not open: %q, %v", stdout, err)
 	}
 }
 

@@ -44,6 +44,7 @@ func commands() []command {
 		{"seed", "fill a database with synthetic calls (seed -db F -calls N [-companies 1] [-messages-per-call 20] ...)", runSeed},
 		{"bench", "load-test a running server (bench -url U -key K -scenario S [-duration 15s] [-concurrency 8])", runBench},
 		{"migrate", "apply pending schema migrations to a database file", runMigrate},
+		{"compact", "copy a database file into a new one with the current page size (compact -db F -into G)", runCompact},
 		{"version", "print the version of callstore and of the schema it carries", runVersion},
 	}
 }
