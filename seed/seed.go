@@ -28,6 +28,11 @@ type Options struct {
 	End time.Time
 	// CallsPerTx is how many calls (of all companies together) one transaction writes (default 2000).
 	CallsPerTx int
+	// CheckpointTx is how many transactions Run writes between two checkpoints of its own
+	// (db.Checkpoint; default 10). Without them the WAL of a million-call seed grew to 24 GB: the
+	// background checkpointer never catches up with back-to-back commits, and SQLite searches the
+	// whole WAL index for every page it reads (measured: 5 min 20 s, against 4 min 24 s with them).
+	CheckpointTx int
 	// Progress, if set, is called after every committed transaction with the calls written so far.
 	Progress func(calls int64)
 }
@@ -66,6 +71,9 @@ func (o *Options) setDefaults() error {
 	if o.CallsPerTx == 0 {
 		o.CallsPerTx = 2000
 	}
+	if o.CheckpointTx == 0 {
+		o.CheckpointTx = 10
+	}
 	if o.End.IsZero() {
 		o.End = time.Now()
 	}
@@ -82,6 +90,8 @@ func (o *Options) setDefaults() error {
 		return errors.New("seed: days must be at least 1")
 	case o.CallsPerTx < 0:
 		return errors.New("seed: calls per transaction must be at least 1")
+	case o.CheckpointTx < 0:
+		return errors.New("seed: transactions between checkpoints must be at least 1")
 	}
 	return nil
 }
@@ -174,9 +184,18 @@ func Run(ctx context.Context, d *db.DB, opt Options) (Result, error) {
 			}
 		}
 	}()
-	for ch := range chunks {
+	for k := 1; ; k++ {
+		ch, ok := <-chunks
+		if !ok {
+			break
+		}
 		if err := inTx(ctx, d, func(q *sqlcdb.Queries) error { return writeChunk(ctx, q, ch) }); err != nil {
 			return res, err
+		}
+		if k%opt.CheckpointTx == 0 {
+			if err := d.Checkpoint(ctx); err != nil {
+				return res, err
+			}
 		}
 		res.Calls += int64(len(ch.calls))
 		res.ActiveCalls += ch.active

@@ -3,6 +3,7 @@ package seed_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -245,12 +246,42 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
+// The seed checkpoints every CheckpointTx transactions, so its WAL restarts from the beginning
+// instead of growing for the whole load: after 40 transactions with a checkpoint every 4, the WAL
+// is about half the size of the database (measured: 8 MB against 16 MB). Without those
+// checkpoints it is several times the database (68 MB against 15 MB).
+func TestRunKeepsTheWALShort(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "wal.db")
+	d, err := db.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	opt := seed.Options{Calls: 4000, MessagesPerCall: 5, LogsPerCall: 2, Seed: 7, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC),
+		CallsPerTx: 100, CheckpointTx: 4}
+	if _, err := seed.Run(ctx, d, opt); err != nil {
+		t.Fatal(err)
+	}
+	st := func(p string) int64 {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	if w, f := st(path+"-wal"), st(path); w > f {
+		t.Fatalf("WAL is %d bytes after the seed, the database %d: the seed's checkpoints did not restart it", w, f)
+	}
+}
+
 func TestRunRejectsBadOptions(t *testing.T) {
 	d := openTemp(t)
 	for name, opt := range map[string]seed.Options{
-		"NoCalls":          {Calls: 0},
-		"NegativeMessages": {Calls: 10, MessagesPerCall: -1},
-		"NegativeDays":     {Calls: 10, Days: -3},
+		"NoCalls":             {Calls: 0},
+		"NegativeMessages":    {Calls: 10, MessagesPerCall: -1},
+		"NegativeDays":        {Calls: 10, Days: -3},
+		"NegativeCheckpoints": {Calls: 10, CheckpointTx: -1},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := seed.Run(context.Background(), d, opt); err == nil {
