@@ -13,6 +13,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -40,6 +41,7 @@ type DB struct {
 	Path  string
 
 	ckpt     *sql.DB       // the checkpointer's own connection (file databases only)
+	ckptMu   sync.Mutex    // one checkpoint at a time: the checkpointer's or Checkpoint's
 	stopCkpt chan struct{} // closed by Close
 	ckptDone chan struct{} // closed when the checkpointer has stopped
 }
@@ -202,10 +204,14 @@ func (d *DB) checkpointer() {
 	for {
 		select {
 		case <-d.stopCkpt:
+			d.ckptMu.Lock()
 			_, _ = d.ckpt.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+			d.ckptMu.Unlock()
 			return
 		case <-t.C:
+			d.ckptMu.Lock()
 			_, _ = d.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+			d.ckptMu.Unlock()
 		}
 	}
 }
@@ -216,13 +222,21 @@ func (d *DB) checkpointer() {
 // that under a writer that commits back to back, as a bulk load does: its PASSIVE checkpoints copy
 // frames, but new frames arrive before the last one is copied, so the WAL grows for the whole load,
 // and every page read then searches an ever longer WAL index. A bulk load calls Checkpoint now
-// and then to keep the WAL short. A no-op for ":memory:".
-func (d *DB) Checkpoint(ctx context.Context) error {
+// and then to keep the WAL short. SQLite runs one checkpoint at a time and fails a second one
+// at once, so Checkpoint takes turns with the background checkpointer. It reports false when
+// the checkpoint could not finish (a reader of another process still uses old frames); the WAL
+// then restarts at a later checkpoint. A no-op for ":memory:".
+func (d *DB) Checkpoint(ctx context.Context) (finished bool, err error) {
 	if d.ckpt == nil {
-		return nil
+		return true, nil
 	}
-	_, err := d.Write.ExecContext(ctx, "PRAGMA wal_checkpoint(RESTART)")
-	return err
+	d.ckptMu.Lock()
+	defer d.ckptMu.Unlock()
+	var busy, logFrames, copied int64
+	if err := d.Write.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &logFrames, &copied); err != nil {
+		return false, err
+	}
+	return busy == 0, nil
 }
 
 // Close stops the checkpointer and closes the pools.

@@ -109,3 +109,35 @@ func TestPageSizeAndCompact(t *testing.T) {
 		t.Fatal("compacting :memory: succeeded, want an error")
 	}
 }
+
+// Checkpoint copies the WAL into the file and reports that it finished; for ":memory:" there is
+// nothing to do. (seed.TestRunKeepsTheWALShort checks that the WAL then restarts.)
+func TestCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	q := sqlcdb.New(d.Write)
+	for i := range 50 {
+		if _, err := q.CreateCompany(ctx, sqlcdb.CreateCompanyParams{ID: fmt.Sprintf("0193c000-0000-7000-8000-%012d", i), Name: "c", CreatedDate: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ok, err := d.Checkpoint(ctx); err != nil || !ok {
+		t.Fatalf("Checkpoint = %v, %v; want finished", ok, err)
+	}
+	var busy, frames, copied int64
+	if err := d.Write.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err != nil || frames != copied {
+		t.Fatalf("after Checkpoint: %d of %d frames copied (%v)", copied, frames, err)
+	}
+	mem, err := db.Open(ctx, ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	if ok, err := mem.Checkpoint(ctx); err != nil || !ok {
+		t.Fatalf(":memory: Checkpoint = %v, %v", ok, err)
+	}
+}
