@@ -75,14 +75,16 @@ const pageSizeBytes = 8192
 var pageSize = fmt.Sprintf("page_size(%d)", pageSizeBytes)
 
 // Page caches. The file's pages are in the OS page cache anyway, and with modernc's allocator a
-// cached page costs about twice its size in resident memory (a 4 KiB page plus SQLite's header
-// is an 8 KiB allocation), so the caches are small. The writer's holds the pages a bulk delete's
-// cascade touches: on a million calls, 16 MB (32 MB resident) deletes 500 calls as fast as 32 MB
-// did, and the server stays 30 MB smaller under deletes (README, Performance). Readers keep 500 KiB
-// each (measured on a 9 GB database: 4 readers at 1 MiB each grew the server to 260 MB RSS under
-// random deep reads, at 500 KiB each to 40 MB, at the same latency).
+// cached page costs about twice its size in resident memory (an 8 KiB page plus SQLite's header
+// is a 16 KiB allocation), so the caches are kept small. The writer's holds what a bulk delete's
+// cascade touches: 500 random calls dirty about 5,000 pages of the tables and indexes. On a million
+// calls with 8 KiB pages, 500-call deletes took a median of 252 ms with 32 MB, 262 ms with 24 MB
+// and 297 ms with 16 MB (with 4 KiB pages 16 MB was enough); the server's peak after bulk deletes
+// and the mixed load was 178, 155 and 130 MB (README, Performance). Readers keep 500 KiB each
+// (measured on a 9 GB database: 4 readers at 1 MiB each grew the server to 260 MB RSS under random
+// deep reads, at 500 KiB each to 40 MB, at the same latency).
 const (
-	writerCache = "cache_size(-16000)"
+	writerCache = "cache_size(-32000)"
 	readerCache = "cache_size(-500)"
 )
 

@@ -16,7 +16,7 @@
 #                    transaction (as the server does), instead of inside BEGIN IMMEDIATE ... COMMIT.
 #
 # It runs the statement the server runs, on a copy of the file, with the server's connection
-# settings (foreign_keys=ON, synchronous=NORMAL, cache_size=-16000), all repetitions in one shell
+# settings (foreign_keys=ON, synchronous=NORMAL, cache_size=-32000), all repetitions in one shell
 # session so the page cache warms up as it does in a running server, and times each
 # BEGIN IMMEDIATE / DELETE / COMMIT with the shell's .timer.
 set -euo pipefail
@@ -72,7 +72,7 @@ render() {
 {
   echo "PRAGMA foreign_keys = ON;"
   echo "PRAGMA synchronous = NORMAL;"
-  echo "PRAGMA cache_size = -16000;"
+  echo "PRAGMA cache_size = -32000;"
   echo "PRAGMA busy_timeout = 10000;"
   for r in $(seq 1 "$reps"); do
     ids=$(sed -n "$(((r - 1) * batch + 1)),$((r * batch))p" "$work/ids" | sed "s/.*/'&'/" | paste -sd, -)
