@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"callstore/db/sqlcdb"
+
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 )
@@ -261,6 +263,26 @@ func (d *DB) Close() error {
 		}
 	}
 	return err
+}
+
+// InPreparedTx runs fn in one write transaction on the writer (BEGIN IMMEDIATE) with every
+// generated query prepared on it, for work that runs the same statements many times in one
+// transaction (the seed, bulk import). It commits when fn returns nil and rolls back otherwise.
+func (d *DB) InPreparedTx(ctx context.Context, fn func(*sqlcdb.Queries) error) error {
+	tx, err := d.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	q, err := sqlcdb.Prepare(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+	if err := fn(q); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // Compact writes a copy of the database into the new file dst (which must not exist), with

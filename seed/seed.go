@@ -154,7 +154,7 @@ func Run(ctx context.Context, d *db.DB, opt Options) (Result, error) {
 		c.contacts = rows
 		for len(rows) > 0 {
 			n := min(len(rows), contactsPerTx)
-			if err := inTx(ctx, d, func(q *sqlcdb.Queries) error {
+			if err := d.InPreparedTx(ctx, func(q *sqlcdb.Queries) error {
 				for _, r := range rows[:n] {
 					if _, err := q.CreateContact(ctx, r); err != nil {
 						return err
@@ -184,12 +184,10 @@ func Run(ctx context.Context, d *db.DB, opt Options) (Result, error) {
 			}
 		}
 	}()
-	for k := 1; ; k++ {
-		ch, ok := <-chunks
-		if !ok {
-			break
-		}
-		if err := inTx(ctx, d, func(q *sqlcdb.Queries) error { return writeChunk(ctx, q, ch) }); err != nil {
+	k := 0
+	for ch := range chunks {
+		k++
+		if err := d.InPreparedTx(ctx, func(q *sqlcdb.Queries) error { return writeChunk(ctx, q, ch) }); err != nil {
 			return res, err
 		}
 		if k%opt.CheckpointTx == 0 {
@@ -211,24 +209,6 @@ func Run(ctx context.Context, d *db.DB, opt Options) (Result, error) {
 	}
 	res.Elapsed = time.Since(began)
 	return res, nil
-}
-
-// inTx runs fn in one write transaction with every query prepared on it.
-func inTx(ctx context.Context, d *db.DB, fn func(*sqlcdb.Queries) error) error {
-	tx, err := d.Write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	q, err := sqlcdb.Prepare(ctx, tx)
-	if err != nil {
-		return err
-	}
-	defer q.Close()
-	if err := fn(q); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // syncOff switches the writer connection to synchronous=OFF for the load and returns the

@@ -109,22 +109,7 @@ func fillBenchDB(path string) error {
 	}
 	defer d.Close()
 	// Batches of rows, each in one transaction with prepared statements.
-	inTx := func(fn func(q *sqlcdb.Queries) error) error {
-		tx, err := d.Write.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback()
-		q, err := sqlcdb.Prepare(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer q.Close()
-		if err := fn(q); err != nil {
-			return err
-		}
-		return tx.Commit()
-	}
+	inTx := func(fn func(q *sqlcdb.Queries) error) error { return d.InPreparedTx(ctx, fn) }
 	other := "00000000-0000-7000-8000-000000000002"
 	err = inTx(func(q *sqlcdb.Queries) error {
 		for _, c := range []string{benchCompany, other} {

@@ -188,40 +188,30 @@ func (s *Store) importBatch(ctx context.Context, companyID string, lines []Impor
 // tryImportBatch writes the good lines of a batch in one transaction and returns the lines that
 // broke a rule. Rule checks that need the database run before a line's first write, so a failing
 // line leaves nothing behind; any error returned means the transaction was rolled back.
-func (s *Store) tryImportBatch(ctx context.Context, companyID string, lines []ImportLine) ([]ImportFailure, int64, error) {
-	tx, err := s.db.Write.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer tx.Rollback()
-	q, err := sqlcdb.Prepare(ctx, tx)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer q.Close()
-	now := s.now()
-
-	var fails []ImportFailure
-	var imported int64
-	for i := range lines {
-		l := &lines[i]
-		if l.Err != nil {
-			fails = append(fails, importFailure(l.Line, l.Err))
-			continue
-		}
-		if err := checkImportIDs(ctx, q, &l.Call); err != nil {
-			if ErrorCode(err) == EINTERNAL {
-				return nil, 0, err
+func (s *Store) tryImportBatch(ctx context.Context, companyID string, lines []ImportLine) (fails []ImportFailure, imported int64, err error) {
+	err = s.db.InPreparedTx(ctx, func(q *sqlcdb.Queries) error {
+		now := s.now() // read once the write lock is held, as Store.inTx does
+		for i := range lines {
+			l := &lines[i]
+			if l.Err != nil {
+				fails = append(fails, importFailure(l.Line, l.Err))
+				continue
 			}
-			fails = append(fails, importFailure(l.Line, err))
-			continue
+			if err := checkImportIDs(ctx, q, &l.Call); err != nil {
+				if ErrorCode(err) == EINTERNAL {
+					return err
+				}
+				fails = append(fails, importFailure(l.Line, err))
+				continue
+			}
+			if err := writeImport(ctx, q, companyID, now, &l.Call); err != nil {
+				return err
+			}
+			imported++
 		}
-		if err := writeImport(ctx, q, companyID, now, &l.Call); err != nil {
-			return nil, 0, err
-		}
-		imported++
-	}
-	if err := tx.Commit(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, 0, err
 	}
 	return fails, imported, nil
