@@ -16,7 +16,7 @@ func handleContactList(s *store.Store, log *slog.Logger) http.Handler {
 		q := newQuery(r)
 		pg := pageRequest(q, 50)
 		f := store.ContactFilter{ContactType: q.Enum("contact_type", store.ContactTypes...)}
-		f.Identifier, _ = q.raw("identifier")
+		f.Identifier = q.Text("identifier")
 		if len(q.errs) > 0 {
 			writeValidation(w, q.errs)
 			return

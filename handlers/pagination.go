@@ -19,4 +19,9 @@ func pageRequest(q *query, def int64) store.PageRequest {
 	return pg
 }
 
-func newQuery(r *http.Request) *query { return &query{v: r.URL.Query()} }
+// newQuery reads the request's query string strictly (see parseQuery).
+func newQuery(r *http.Request) *query {
+	q := &query{}
+	q.v, q.errs = parseQuery(r.URL.RawQuery)
+	return q
+}

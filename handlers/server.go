@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -25,7 +26,47 @@ func NewServer(s *store.Store, log *slog.Logger, cfg Config) http.Handler {
 	}
 	mux := http.NewServeMux()
 	addRoutes(mux, s, log, cfg)
-	return recoverPanics(log, mux)
+	return recoverPanics(log, canonicalPaths(mux))
+}
+
+// canonicalPaths answers a path that ServeMux would redirect (one with "//", "." or "..", or a
+// collection without its trailing slash) with a JSON 404 that names the canonical path, instead of
+// the mux's 307 with an HTML body: a client of a JSON API should not have to follow a redirect to
+// learn that it asked for the wrong path, and a POST would not follow it anyway.
+func canonicalPaths(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.EscapedPath()
+		if c := cleanPath(p); c != p {
+			writeNotFound(w, c, "Not Found: the path is not in canonical form; the canonical form is "+c)
+			return
+		}
+		if !strings.HasSuffix(p, "/") {
+			// A collection is registered as ".../{$}", which matches only paths ending in "/": when
+			// ServeMux.Handler names such a pattern for a path without the slash, it is the pattern
+			// the mux would redirect to.
+			if _, pattern := mux.Handler(r); strings.HasSuffix(pattern, "/{$}") {
+				writeNotFound(w, p, "Not Found: did you mean "+p+"/ ?")
+				return
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// cleanPath is the path ServeMux serves for p: rooted, with "//", "." and ".." resolved, and the
+// trailing slash kept.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
 }
 
 // recoverPanics turns a panic in a handler into the contract's 500 instead of a dropped connection.
@@ -83,9 +124,24 @@ func permissionAction(perm string) string {
 	return verb + " " + strings.ReplaceAll(noun, "_", " ")
 }
 
-// handleNotFound answers unknown paths in the calls API's envelope instead of the mux's plain text.
+// handleNotFound answers unknown paths in the envelope of the API the path belongs to instead of
+// the mux's plain text.
 func handleNotFound() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "NOT_FOUND", "Not Found")
+		writeNotFound(w, r.URL.Path, "Not Found")
 	})
+}
+
+// writeNotFound writes a 404 in the envelope of the dialect that owns the path: Kore.ai-style under
+// /agentassist/, GenLogs-style (FastAPI's {"detail": …}) under /onboarded-carrier/ and /auth/,
+// the calls API's everywhere else.
+func writeNotFound(w http.ResponseWriter, path, msg string) {
+	switch {
+	case strings.HasPrefix(path, "/agentassist/"):
+		writeKoreaiError(w, http.StatusNotFound, "NOT_FOUND", msg)
+	case strings.HasPrefix(path, "/onboarded-carrier/"), strings.HasPrefix(path, "/auth/"):
+		writeDetail(w, http.StatusNotFound, msg)
+	default:
+		writeError(w, http.StatusNotFound, "NOT_FOUND", msg)
+	}
 }

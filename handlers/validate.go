@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -248,22 +249,91 @@ func plural(n int) string {
 	return "s"
 }
 
+// maxQueryValue is the longest value, in bytes, that a query parameter may have.
+const maxQueryValue = 1024
+
 // query reads URL query parameters the same way fields reads a body, with loc ["query", name].
+// It is built by parseQuery, so a malformed query string is already reported in errs.
 type query struct {
-	v    map[string][]string
+	v    url.Values
 	errs []ValidationError
+}
+
+// parseQuery parses a raw query string strictly. Go's url.Values drops every pair that holds a ';'
+// or a bad %-escape, which silently removes a filter and widens a list; here such a pair is a 422
+// entry named after its parameter (as far as its name can be read), and nothing is dropped.
+// Empty segments ("a=1&&b=2") are skipped as url.ParseQuery skips them.
+func parseQuery(raw string) (url.Values, []ValidationError) {
+	v := url.Values{}
+	var errs []ValidationError
+	for pair := range strings.SplitSeq(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		key, value, _ := strings.Cut(pair, "=")
+		if strings.Contains(pair, ";") {
+			// The parameter meant is what precedes the ';' when it stands in the name.
+			key, _, _ = strings.Cut(key, ";")
+			errs = append(errs, ValidationError{Loc: []any{"query", unescapedOr(key)}, Type: "query_parsing",
+				Msg: "Query parameters are separated by '&'; a ';' must be escaped as %3B"})
+			continue
+		}
+		name, err := url.QueryUnescape(key)
+		if err != nil {
+			errs = append(errs, ValidationError{Loc: []any{"query", key}, Type: "query_parsing",
+				Msg: "Invalid %-escape in the parameter's name: " + err.Error()})
+			continue
+		}
+		val, err := url.QueryUnescape(value)
+		if err != nil {
+			errs = append(errs, ValidationError{Loc: []any{"query", name}, Type: "query_parsing",
+				Msg: "Invalid %-escape in the parameter's value: " + err.Error()})
+			continue
+		}
+		v[name] = append(v[name], val)
+	}
+	return v, errs
+}
+
+// unescapedOr returns s unescaped, or s itself when it holds a bad escape.
+func unescapedOr(s string) string {
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	return s
 }
 
 func (q *query) fail(name, typ, msg string) {
 	q.errs = append(q.errs, ValidationError{Loc: []any{"query", name}, Msg: msg, Type: typ})
 }
 
+// raw returns a parameter's one value. A parameter given more than once, or longer than
+// maxQueryValue, is reported (and then treated as absent): which of two values was meant cannot be
+// known, and no filter is silently dropped or chosen.
 func (q *query) raw(name string) (string, bool) {
 	v, ok := q.v[name]
 	if !ok || len(v) == 0 {
 		return "", false
 	}
-	return v[len(v)-1], true
+	if len(v) > 1 {
+		q.fail(name, "query_repeated", fmt.Sprintf("Give this parameter once; it was given %d times", len(v)))
+		return "", false
+	}
+	if len(v[0]) > maxQueryValue {
+		q.fail(name, "string_too_long", fmt.Sprintf("String should have at most %d characters", maxQueryValue))
+		return "", false
+	}
+	return v[0], true
+}
+
+// Text reads an optional free-text parameter ("" when absent); an empty value is reported, since
+// it would otherwise read as "no filter".
+func (q *query) Text(name string) string {
+	s, ok := q.raw(name)
+	if ok && s == "" {
+		q.fail(name, "string_too_short", "String should have at least 1 character")
+	}
+	return s
 }
 
 // UUID reads an optional UUID parameter ("" when absent).
