@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"callstore/store"
+
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
 )
@@ -144,6 +146,63 @@ func TestKoreaiBulkDelete(t *testing.T) {
 		e.wantCounts(t, e.Company.ID, before)
 		// No exp claim: accepted (exp is honoured only when present).
 		wantStatus(t, e.doHeaders("DELETE", koreaiBulk, koreaiHeaders(signJWT(t, jwt.SigningMethodHS256, []byte(app.ClientSecret), jwt.MapClaims{"appId": app.ClientID}), e.Company.ID), body), http.StatusOK)
+	})
+	t.Run("TypAndIssuedAt", func(t *testing.T) {
+		e := newEnv(t)
+		app := e.newApp(e.Company.ID)
+		now := e.Clock.Now()
+		secret := []byte(app.ClientSecret)
+		withTyp := func(typ any, claims jwt.MapClaims) string {
+			tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
+			if typ == nil {
+				delete(tok.Header, "typ")
+			} else {
+				tok.Header["typ"] = typ
+			}
+			s, err := tok.SignedString(secret)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		claims := func(kv ...any) jwt.MapClaims {
+			c := jwt.MapClaims{"appId": app.ClientID, "exp": now.Add(time.Hour).Unix()}
+			for i := 0; i < len(kv); i += 2 {
+				c[kv[i].(string)] = kv[i+1]
+			}
+			return c
+		}
+		for _, c := range []struct {
+			name  string
+			token string
+			code  string // "" when accepted
+		}{
+			{"typJWT", withTyp("JWT", claims()), ""},
+			{"typLowercase", withTyp("jwt", claims()), ""},
+			{"noTyp", withTyp(nil, claims()), ""},
+			{"typJWS", withTyp("JWS", claims()), "TOKEN_INVALID"},
+			{"typAtJWT", withTyp("at+jwt", claims()), "TOKEN_INVALID"},
+			{"typNotAString", withTyp(1, claims()), "TOKEN_INVALID"},
+			{"iatNow", withTyp("JWT", claims("iat", now.Unix())), ""},
+			{"iatPast", withTyp("JWT", claims("iat", now.Add(-24*time.Hour).Unix())), ""},
+			{"iatWithinLeeway", withTyp("JWT", claims("iat", now.Add(store.JWTIssuedAtLeeway).Unix())), ""},
+			{"iatBeyondLeeway", withTyp("JWT", claims("iat", now.Add(store.JWTIssuedAtLeeway+time.Second).Unix())), "TOKEN_INVALID"},
+			{"iatFarFuture", withTyp("JWT", claims("iat", now.Add(365*24*time.Hour).Unix())), "TOKEN_INVALID"},
+			{"iatNotANumber", withTyp("JWT", claims("iat", "yesterday")), "TOKEN_INVALID"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				id, _ := e.seedContact(e.Company.ID, "completed")
+				r := e.doHeaders("DELETE", "/agentassist/api/v1/public/st-1/contacts/"+id, koreaiHeaders(c.token, e.Company.ID), nil)
+				if c.code == "" {
+					wantStatus(t, r, http.StatusOK)
+					return
+				}
+				wantKoreaiError(t, r, http.StatusUnauthorized, c.code)
+				if !e.contactExists(e.Company.ID, id) {
+					t.Fatal("a refused token deleted the contact")
+				}
+			})
+		}
 	})
 	t.Run("ErrExpiresWithTheClock", func(t *testing.T) {
 		e := newEnv(t)

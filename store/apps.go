@@ -75,6 +75,11 @@ const (
 // appIDClaim is the claim that names the app whose secret signed the token.
 const appIDClaim = "appId"
 
+// JWTIssuedAtLeeway is how far in the future a JWT's iat may lie: the clock skew between the
+// signer and the store that is forgiven. A token claiming to be issued later was not minted by a
+// signer with a sane clock, and accepting it would let a pre-minted token outlive its keys.
+const JWTIssuedAtLeeway = time.Minute
+
 // AuthenticateAppJWT verifies a JWT of the Kore.ai-style dialect and returns the app's principal.
 // The token must be HS256 (any other algorithm, "none" included, is refused before any key is
 // looked up), signed with the client secret of the app named by its appId claim, and not expired
@@ -88,6 +93,14 @@ func (s *Store) AuthenticateAppJWT(ctx context.Context, token, accountID string)
 	var app sqlcdb.App
 	var lookupErr error // a database failure while looking the app up (not "no such app")
 	keyFunc := func(t *jwt.Token) (any, error) {
+		// typ is optional (RFC 7519 5.1); when present it must say JWT, so that another kind of
+		// signed object (e.g. a JWS of another protocol signed with the same secret) is not taken
+		// for an auth token.
+		if typ, ok := t.Header["typ"]; ok {
+			if s, _ := typ.(string); !strings.EqualFold(s, "JWT") {
+				return nil, errors.New("typ is not JWT")
+			}
+		}
 		claims, _ := t.Claims.(jwt.MapClaims)
 		id, _ := claims[appIDClaim].(string)
 		if id == "" {
@@ -107,15 +120,20 @@ func (s *Store) AuthenticateAppJWT(ctx context.Context, token, accountID string)
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithTimeFunc(s.now),
 	)
-	_, err := parser.Parse(token, keyFunc)
+	t, err := parser.Parse(token, keyFunc)
+	if err == nil {
+		err = checkIssuedAt(t, s.now())
+	}
 	switch {
 	case err == nil:
 	case lookupErr != nil:
 		return Principal{}, lookupErr
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return Principal{}, Errorf(EUNAUTHORIZED, ReasonTokenExpired, "The JWT has expired")
+	case errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return Principal{}, Errorf(EUNAUTHORIZED, ReasonTokenInvalid, "The JWT is invalid: its iat lies in the future (more than %s ahead of the server's clock)", JWTIssuedAtLeeway)
 	default:
-		return Principal{}, Errorf(EUNAUTHORIZED, ReasonTokenInvalid, "The JWT is invalid: it must be HS256, name a known app in appId and be signed with that app's client secret")
+		return Principal{}, Errorf(EUNAUTHORIZED, ReasonTokenInvalid, "The JWT is invalid: it must be HS256 (typ JWT, or no typ), name a known app in appId and be signed with that app's client secret")
 	}
 	if strings.TrimSpace(accountID) == "" {
 		return Principal{}, Errorf(EINVALID, ReasonAccountMissing, "The accountId header is required")
@@ -125,4 +143,17 @@ func (s *Store) AuthenticateAppJWT(ctx context.Context, token, accountID string)
 	}
 	return Principal{CompanyID: app.CompanyID, KeyID: app.ID, Restricted: app.Restricted != 0,
 		Permissions: decodePermissions(app.Restricted, app.Permissions)}, nil
+}
+
+// checkIssuedAt refuses a token whose iat is not a number or lies more than JWTIssuedAtLeeway
+// after now. (The parser's own iat check would apply its leeway to exp too, which stays exact.)
+func checkIssuedAt(t *jwt.Token, now time.Time) error {
+	iat, err := t.Claims.GetIssuedAt()
+	if err != nil {
+		return err
+	}
+	if iat != nil && iat.After(now.Add(JWTIssuedAtLeeway)) {
+		return jwt.ErrTokenUsedBeforeIssued
+	}
+	return nil
 }
