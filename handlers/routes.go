@@ -47,5 +47,5 @@ func addRoutes(mux *http.ServeMux, s *store.Store, log *slog.Logger, cfg Config)
 	mux.Handle("DELETE /onboarded-carrier/bulk/contacts", token("contacts.delete", handleGenlogsBulkDelete(s, log)))
 	mux.Handle("DELETE /onboarded-carrier/contacts/{contact_id}", token("contacts.delete", handleGenlogsDelete(s, log)))
 
-	mux.Handle("/", handleNotFound())
+	mux.Handle("/", handleUnmatched(mux)) // 404, or 405 with Allow, in the dialect's envelope
 }

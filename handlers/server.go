@@ -4,6 +4,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"path"
@@ -40,17 +41,24 @@ func canonicalPaths(mux *http.ServeMux) http.Handler {
 			writeNotFound(w, c, "Not Found: the path is not in canonical form; the canonical form is "+c)
 			return
 		}
-		if !strings.HasSuffix(p, "/") {
-			// A collection is registered as ".../{$}", which matches only paths ending in "/": when
-			// ServeMux.Handler names such a pattern for a path without the slash, it is the pattern
-			// the mux would redirect to.
-			if _, pattern := mux.Handler(r); strings.HasSuffix(pattern, "/{$}") {
-				writeNotFound(w, p, "Not Found: did you mean "+p+"/ ?")
-				return
-			}
+		if isRedirect(mux, r) {
+			writeNotFound(w, p, "Not Found: did you mean "+p+"/ ?")
+			return
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// isRedirect reports whether ServeMux would redirect r (a clean path) to the same path with a
+// trailing slash. A collection is registered as ".../{$}", which matches only paths ending in "/":
+// when ServeMux.Handler names such a pattern for a path without the slash, it is the pattern the
+// mux would redirect to.
+func isRedirect(mux *http.ServeMux, r *http.Request) bool {
+	if strings.HasSuffix(r.URL.Path, "/") {
+		return false
+	}
+	_, pattern := mux.Handler(r)
+	return strings.HasSuffix(pattern, "/{$}")
 }
 
 // cleanPath is the path ServeMux serves for p: rooted, with "//", "." and ".." resolved, and the
@@ -124,24 +132,55 @@ func permissionAction(perm string) string {
 	return verb + " " + strings.ReplaceAll(noun, "_", " ")
 }
 
-// handleNotFound answers unknown paths in the envelope of the API the path belongs to instead of
-// the mux's plain text.
-func handleNotFound() http.Handler {
+// handleUnmatched answers a request no route matched. When the path is a route's for other
+// methods, that is 405 with an Allow header listing them (ServeMux would do so itself, were it not
+// for this catch-all); otherwise 404. Either way in the envelope of the API the path belongs to,
+// instead of the mux's plain text.
+func handleUnmatched(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowedMethods(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writePathError(w, r.URL.Path, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
+				fmt.Sprintf("Method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
+			return
+		}
 		writeNotFound(w, r.URL.Path, "Not Found")
 	})
 }
 
-// writeNotFound writes a 404 in the envelope of the dialect that owns the path: Kore.ai-style under
-// /agentassist/, GenLogs-style (FastAPI's {"detail": …}) under /onboarded-carrier/ and /auth/,
-// the calls API's everywhere else.
+// routeMethods are the methods the API's routes use (a GET route also serves HEAD).
+var routeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// allowedMethods lists the methods for which a route other than the catch-all matches r's path.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var allow []string
+	for _, m := range routeMethods {
+		if m == r.Method {
+			continue
+		}
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != "/" && pattern != "" && !isRedirect(mux, probe) {
+			allow = append(allow, m)
+		}
+	}
+	return allow
+}
+
+// writeNotFound writes a 404 in the envelope of the dialect that owns the path.
 func writeNotFound(w http.ResponseWriter, path, msg string) {
+	writePathError(w, path, http.StatusNotFound, "NOT_FOUND", msg)
+}
+
+// writePathError writes an error that no route's handler answered, in the envelope of the dialect
+// that owns the path: Kore.ai-style under /agentassist/, GenLogs-style (FastAPI's {"detail": …})
+// under /onboarded-carrier/ and /auth/, the calls API's everywhere else.
+func writePathError(w http.ResponseWriter, path string, status int, code, msg string) {
 	switch {
 	case strings.HasPrefix(path, "/agentassist/"):
-		writeKoreaiError(w, http.StatusNotFound, "NOT_FOUND", msg)
-	case strings.HasPrefix(path, "/onboarded-carrier/"), strings.HasPrefix(path, "/auth/"):
-		writeDetail(w, http.StatusNotFound, msg)
+		writeKoreaiError(w, status, code, msg)
+	case strings.HasPrefix(path, "/onboarded-carrier/"), path == "/auth" || strings.HasPrefix(path, "/auth/"):
+		writeDetail(w, status, msg)
 	default:
-		writeError(w, http.StatusNotFound, "NOT_FOUND", msg)
+		writeError(w, status, code, msg)
 	}
 }

@@ -174,7 +174,9 @@ func TestListQueryStrict(t *testing.T) {
 	}
 }
 
-func hexByte(b byte) string { return strings.ToUpper(string("0123456789abcdef"[b>>4]) + string("0123456789abcdef"[b&15])) }
+func hexByte(b byte) string {
+	return strings.ToUpper(string("0123456789abcdef"[b>>4]) + string("0123456789abcdef"[b&15]))
+}
 
 // TestListQueryNeverWidens replays the reported cases: each malformed filter used to be dropped
 // and answer rows outside it; the well-formed filter shows which rows are inside.
@@ -310,5 +312,53 @@ func TestCanonicalPaths(t *testing.T) {
 	t.Run("canonicalStillServed", func(t *testing.T) {
 		wantStatus(t, e.do("GET", "/v1/call/", e.Key, nil), http.StatusOK)
 		wantStatus(t, e.do("GET", "/openapi.json", "", nil), http.StatusOK)
+	})
+}
+
+// TestMethodNotAllowed: a known path with a method it does not serve is 405 with Allow, in the
+// envelope of the path's dialect, before any authentication.
+func TestMethodNotAllowed(t *testing.T) {
+	e := newEnv(t)
+	callID := store.NewID()
+	for _, c := range []struct {
+		method, path, allow string
+		check               func(t *testing.T, r *response)
+	}{
+		{"PUT", "/v1/call/", "GET, HEAD, POST", nil},
+		{"DELETE", "/v1/call/" + callID, "GET, HEAD, PATCH", nil},
+		{"DELETE", "/v1/log/call/" + callID, "GET, HEAD, POST", nil},
+		{"PUT", "/v1/api_key/" + callID, "GET, HEAD, PATCH, DELETE", nil},
+		{"POST", "/openapi.json", "GET, HEAD", nil},
+		{"GET", koreaiBulk, "DELETE", func(t *testing.T, r *response) { wantKoreaiError(t, r, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED") }},
+		{"GET", "/auth/token", "POST", func(t *testing.T, r *response) {
+			if d, _ := r.Map(t)["detail"].(string); !strings.Contains(d, "not allowed") {
+				t.Fatalf("detail = %s", r.Body)
+			}
+		}},
+		{"POST", "/onboarded-carrier/bulk/contacts", "DELETE", nil},
+	} {
+		t.Run(c.method+" "+c.path, func(t *testing.T) {
+			r := e.do(c.method, c.path, "", nil) // no credentials: the method is refused first
+			wantStatus(t, r, http.StatusMethodNotAllowed)
+			if got := r.Header.Get("Allow"); got != c.allow {
+				t.Fatalf("Allow = %q, want %q", got, c.allow)
+			}
+			if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+				t.Fatalf("Content-Type = %q", ct)
+			}
+			switch {
+			case c.check != nil:
+				c.check(t, r)
+			case strings.HasPrefix(c.path, "/onboarded-carrier/"):
+				if _, ok := r.Map(t)["detail"].(string); !ok {
+					t.Fatalf("not GenLogs's envelope: %s", r.Body)
+				}
+			default:
+				wantError(t, r, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED")
+			}
+		})
+	}
+	t.Run("unknownPathStill404", func(t *testing.T) {
+		wantError(t, e.do("PUT", "/v1/nothing/", e.Key, nil), http.StatusNotFound, "NOT_FOUND")
 	})
 }
