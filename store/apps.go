@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"callstore/db/sqlcdb"
-
 	"github.com/golang-jwt/jwt/v5"
+
+	"callstore/db/sqlcdb"
 )
 
 // App is a client app of the Kore.ai-style dialect. Its callers sign JWTs (HS256) with

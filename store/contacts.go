@@ -3,11 +3,21 @@ package store
 import (
 	"context"
 	"fmt"
-
-	"callstore/db/sqlcdb"
+	"time"
 
 	"github.com/google/uuid"
+
+	"callstore/db/sqlcdb"
 )
+
+// ContactTypes are the contract's contact types.
+var ContactTypes = []string{"call", "web"}
+
+// ContactInput names a contact by what makes it unique within a company: its type and identifier.
+type ContactInput struct {
+	Identifier  string
+	ContactType string // "" means "call"
+}
 
 // MaxContactDeleteIDs is the most ids one deletion request may name; every dialect enforces it.
 const MaxContactDeleteIDs = 500
@@ -243,4 +253,17 @@ func (s *Store) ListContacts(ctx context.Context, p Principal, f ContactFilter, 
 		return s.r.CountContacts(ctx, sqlcdb.CountContactsParams{CompanyID: p.CompanyID, ContactType: ctype, Identifier: ident})
 	}
 	return paginate(pg, DateRange{}, keyLookup{Key: cursorOf}, list, count, func(c Contact) string { return c.ID })
+}
+
+// Contact is the party a call was with (the contract's ContactResponseSchema).
+type Contact struct {
+	ID          string    `json:"id"`
+	CreatedDate time.Time `json:"created_date"`
+	Identifier  string    `json:"identifier"`
+	ContactType string    `json:"contact_type"`
+	CompanyID   string    `json:"-"`
+}
+
+func contactFromRow(r sqlcdb.Contact) Contact {
+	return Contact{ID: r.ID, CreatedDate: fromMicros(r.CreatedDate), Identifier: r.Identifier, ContactType: r.ContactType, CompanyID: r.CompanyID}
 }

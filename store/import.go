@@ -7,10 +7,10 @@ import (
 	"iter"
 	"time"
 
-	"callstore/db/sqlcdb"
-
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"callstore/db/sqlcdb"
 )
 
 // ImportCall is one line of an import: a complete call with its transcript and audit entries.

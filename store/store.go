@@ -5,6 +5,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -84,4 +85,29 @@ func fromMicrosPtr(us *int64) *time.Time {
 	}
 	t := fromMicros(*us)
 	return &t
+}
+
+// boolInt is the stored form of a boolean (SQLite has no boolean type).
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// rawJSON reads an optional stored JSON value back (nil for NULL).
+func rawJSON(s *string) json.RawMessage {
+	if s == nil {
+		return nil
+	}
+	return json.RawMessage(*s)
+}
+
+// jsonText is the stored form of an optional JSON value (NULL for absent or JSON null).
+func jsonText(r json.RawMessage) *string {
+	if len(r) == 0 || string(r) == "null" {
+		return nil
+	}
+	s := string(r)
+	return &s
 }

@@ -2,17 +2,12 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"slices"
 	"strings"
 	"time"
 
 	"callstore/db/sqlcdb"
-
-	"github.com/google/uuid"
 )
 
 // Permissions is every value of the contract's Permission enum, in its order.
@@ -96,13 +91,6 @@ func (p Principal) Can(perm string) bool {
 	return !p.Restricted || slices.Contains(p.Permissions, perm)
 }
 
-// Company is a tenant: every other record belongs to exactly one.
-type Company struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	CreatedDate time.Time `json:"created_date"`
-}
-
 // APIKey is a key as shown to its company: the secret Value only at creation.
 type APIKey struct {
 	ID             string     `json:"id"`
@@ -115,58 +103,6 @@ type APIKey struct {
 	ExpiryDate     *time.Time `json:"expiry_date,omitempty"`
 	Value          *string    `json:"value,omitempty"`
 	CompanyID      string     `json:"-"`
-}
-
-// HashSecret is how secrets are stored and looked up: hex SHA-256. Secrets are 192-bit random,
-// so a fast hash is enough (there is nothing to brute-force).
-func HashSecret(secret string) string {
-	h := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(h[:])
-}
-
-// NewSecret returns a fresh random secret with the given prefix.
-func NewSecret(prefix string) string {
-	b := make([]byte, 24)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	return prefix + hex.EncodeToString(b)
-}
-
-// NewID returns a new time-ordered (v7) UUID.
-func NewID() string { return uuid.Must(uuid.NewV7()).String() }
-
-// CreateCompany creates a company.
-func (s *Store) CreateCompany(ctx context.Context, name string) (Company, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return Company{}, Errorf(EINVALID, "INVALID_NAME", "company name must not be empty")
-	}
-	var c Company
-	err := s.inTx(ctx, func(tx *Tx) error {
-		row, err := tx.Q.CreateCompany(ctx, sqlcdb.CreateCompanyParams{ID: NewID(), Name: name, CreatedDate: micros(tx.Now)})
-		c = companyFromRow(row)
-		return err
-	})
-	return c, err
-}
-
-// GetCompany returns a company by id.
-func (s *Store) GetCompany(ctx context.Context, id string) (Company, error) {
-	row, err := s.r.GetCompany(ctx, id)
-	if isNoRows(err) {
-		return Company{}, Errorf(ENOTFOUND, "COMPANY_NOT_FOUND", "Company %s not found", id)
-	} else if err != nil {
-		return Company{}, err
-	}
-	return companyFromRow(row), nil
-}
-
-// CountCompanies returns how many companies exist.
-func (s *Store) CountCompanies(ctx context.Context) (int64, error) { return s.r.CountCompanies(ctx) }
-
-func companyFromRow(r sqlcdb.Company) Company {
-	return Company{ID: r.ID, Name: r.Name, CreatedDate: fromMicros(r.CreatedDate)}
 }
 
 // Authenticate resolves an API key secret to its principal. Unknown, deleted and expired keys
@@ -399,21 +335,4 @@ func decodePermissions(restricted int64, stored string) []string {
 	perms := []string{}
 	_ = json.Unmarshal([]byte(stored), &perms) // written by encodePermissions
 	return perms
-}
-
-// requireCompany returns ENOTFOUND unless the company exists.
-func requireCompany(ctx context.Context, q *sqlcdb.Queries, id string) error {
-	if _, err := q.GetCompany(ctx, id); isNoRows(err) {
-		return Errorf(ENOTFOUND, "COMPANY_NOT_FOUND", "Company %s not found", id)
-	} else if err != nil {
-		return err
-	}
-	return nil
-}
-
-func boolInt(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
 }
