@@ -17,14 +17,14 @@ func handleAPIKeyList(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		page, err := s.ListAPIKeys(r.Context(), principal(r), pg)
-		reply(w, r, log, http.StatusOK, page, err)
+		callsAPI.reply(w, r, log, http.StatusOK, page, err)
 	})
 }
 
 // handleAPIKeyCreate serves POST /v1/api_key/ (ApiKeyRequestSchema -> ApiKeyResponse with value).
 func handleAPIKeyCreate(s *store.Store, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := readBody(w, r, maxBody)
+		body, ok := callsAPI.readBody(w, r, maxBody)
 		if !ok {
 			return
 		}
@@ -48,7 +48,7 @@ func handleAPIKeyCreate(s *store.Store, log *slog.Logger) http.Handler {
 		}
 		p := principal(r)
 		k, err := s.CreateAPIKey(r.Context(), p.CompanyID, &p, in)
-		reply(w, r, log, http.StatusOK, k, err)
+		callsAPI.reply(w, r, log, http.StatusOK, k, err)
 	})
 }
 
@@ -82,7 +82,7 @@ func handleAPIKeyGet(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		k, err := s.GetAPIKey(r.Context(), principal(r), id)
-		reply(w, r, log, http.StatusOK, k, err)
+		callsAPI.reply(w, r, log, http.StatusOK, k, err)
 	})
 }
 
@@ -93,7 +93,7 @@ func handleAPIKeyUpdate(s *store.Store, log *slog.Logger) http.Handler {
 		if !ok {
 			return
 		}
-		body, ok := readBody(w, r, maxBody)
+		body, ok := callsAPI.readBody(w, r, maxBody)
 		if !ok {
 			return
 		}
@@ -112,7 +112,7 @@ func handleAPIKeyUpdate(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		k, err := s.UpdateAPIKey(r.Context(), principal(r), id, u)
-		reply(w, r, log, http.StatusOK, k, err)
+		callsAPI.reply(w, r, log, http.StatusOK, k, err)
 	})
 }
 
@@ -124,19 +124,9 @@ func handleAPIKeyDelete(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		if err := s.DeleteAPIKey(r.Context(), principal(r), id); err != nil {
-			writeStoreError(w, r, log, err)
+			callsAPI.fail(w, r, log, err)
 			return
 		}
 		encode(w, http.StatusOK, map[string]any{"deleted": true, "id": id})
 	})
-}
-
-// pathUUID reads a UUID path parameter; a malformed one gets a 422 naming it.
-func pathUUID(w http.ResponseWriter, r *http.Request, name string) (string, bool) {
-	id, ok := parseUUID(r.PathValue(name))
-	if !ok {
-		writeValidation(w, []ValidationError{{Loc: []any{"path", name}, Msg: "Input should be a valid UUID", Type: "uuid_parsing"}})
-		return "", false
-	}
-	return id, true
 }

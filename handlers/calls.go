@@ -26,7 +26,7 @@ func handleCallList(s *store.Store, log *slog.Logger) http.Handler {
 		}
 		page, err := s.ListCalls(r.Context(), principal(r), f, pg)
 		if err != nil {
-			writeStoreError(w, r, log, err)
+			callsAPI.fail(w, r, log, err)
 			return
 		}
 		writeCallPage(w, page)
@@ -42,7 +42,7 @@ func handleCallGet(s *store.Store, log *slog.Logger) http.Handler {
 		}
 		c, err := s.GetCall(r.Context(), principal(r), id)
 		if err != nil {
-			writeStoreError(w, r, log, err)
+			callsAPI.fail(w, r, log, err)
 			return
 		}
 		writeCall(w, c)
@@ -63,7 +63,7 @@ func handleCallMessages(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		page, err := s.ListMessages(r.Context(), principal(r), id, pg)
-		reply(w, r, log, http.StatusOK, page, err)
+		callsAPI.reply(w, r, log, http.StatusOK, page, err)
 	})
 }
 
@@ -71,7 +71,7 @@ func handleCallMessages(s *store.Store, log *slog.Logger) http.Handler {
 // BulkDeleteCallResponse): the caller's terminal calls among call_ids are deleted, the rest ignored.
 func handleCallBulkDelete(s *store.Store, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := readBody(w, r, maxBody)
+		body, ok := callsAPI.readBody(w, r, maxBody)
 		if !ok {
 			return
 		}
@@ -86,7 +86,7 @@ func handleCallBulkDelete(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		n, err := s.BulkDeleteCalls(r.Context(), principal(r), ids)
-		reply(w, r, log, http.StatusOK, map[string]int64{"deleted": n}, err)
+		callsAPI.reply(w, r, log, http.StatusOK, map[string]int64{"deleted": n}, err)
 	})
 }
 

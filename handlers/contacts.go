@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 
@@ -22,7 +20,7 @@ func handleContactList(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		page, err := s.ListContacts(r.Context(), principal(r), f, pg)
-		reply(w, r, log, http.StatusOK, page, err)
+		callsAPI.reply(w, r, log, http.StatusOK, page, err)
 	})
 }
 
@@ -34,7 +32,7 @@ func handleContactGet(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		c, err := s.GetContact(r.Context(), principal(r), id)
-		reply(w, r, log, http.StatusOK, c, err)
+		callsAPI.reply(w, r, log, http.StatusOK, c, err)
 	})
 }
 
@@ -61,7 +59,7 @@ type contactBulkDeleteConflict struct {
 // {"contact_ids": [1..500 UUIDs], "all_or_none": false, "dry_run": false}.
 func handleContactBulkDelete(s *store.Store, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := readBody(w, r, maxBody)
+		body, ok := callsAPI.readBody(w, r, maxBody)
 		if !ok {
 			return
 		}
@@ -82,7 +80,7 @@ func handleContactBulkDelete(s *store.Store, log *slog.Logger) http.Handler {
 		}
 		res, err := s.DeleteContacts(r.Context(), principal(r), ids, mode, dry != nil && *dry)
 		if err != nil {
-			writeStoreError(w, r, log, err)
+			callsAPI.fail(w, r, log, err)
 			return
 		}
 		if mode == store.DeleteAllOrNone && !res.OK() {
@@ -105,18 +103,4 @@ func handleContactBulkDelete(s *store.Store, log *slog.Logger) http.Handler {
 type deletedContact struct {
 	ID      string `json:"id"`
 	Deleted bool   `json:"deleted"`
-}
-
-// errBodyTooLarge is what readLimited returns for a body over its limit.
-var errBodyTooLarge = errors.New("request body too large")
-
-// readLimited reads a body of at most limit bytes for dialects that write their own error bodies:
-// errBodyTooLarge when it is larger, another error when it cannot be read.
-func readLimited(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	buf, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return nil, errBodyTooLarge
-	}
-	return buf, err
 }

@@ -329,7 +329,9 @@ func TestMethodNotAllowed(t *testing.T) {
 		{"DELETE", "/v1/log/call/" + callID, "GET, HEAD, POST", nil},
 		{"PUT", "/v1/api_key/" + callID, "GET, HEAD, PATCH, DELETE", nil},
 		{"POST", "/openapi.json", "GET, HEAD", nil},
-		{"GET", koreaiBulk, "DELETE", func(t *testing.T, r *response) { wantKoreaiError(t, r, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED") }},
+		{"GET", koreaiBulk, "DELETE", func(t *testing.T, r *response) {
+			wantKoreaiError(t, r, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED")
+		}},
 		{"GET", "/auth/token", "POST", func(t *testing.T, r *response) {
 			if d, _ := r.Map(t)["detail"].(string); !strings.Contains(d, "not allowed") {
 				t.Fatalf("detail = %s", r.Body)

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -24,12 +23,21 @@ const (
 	genlogsInternal  = "Internal Server Error"
 )
 
-// genlogsAuthDetail is the 401 detail of each authentication failure.
-var genlogsAuthDetail = map[string]string{
-	store.ReasonTokenMissing:    "Token is missing!",
-	store.ReasonTokenExpired:    "Token is expired!",
-	store.ReasonTokenInvalid:    "Token is invalid!",
-	store.ReasonTokenKeyInvalid: "API key is missing or invalid!",
+// genlogs is the GenLogs-style dialect: the access token and the key it was issued for, then the
+// permission; every error is {"detail": text}, in GenLogs's words where its documentation gives them.
+var genlogs = &dialect{
+	authenticate: func(s *store.Store, r *http.Request) (store.Principal, error) {
+		return s.AuthenticateAccessToken(r.Context(), strings.TrimSpace(r.Header.Get("Access-Token")), strings.TrimSpace(r.Header.Get("X-Api-Key")))
+	},
+	write:     func(w http.ResponseWriter, status int, _, msg string) { writeDetail(w, status, msg) },
+	forbidden: func(string) (string, string) { return "", genlogsForbidden },
+	internal:  genlogsInternal,
+	words: map[string]wording{
+		store.ReasonTokenMissing:  {msg: "Token is missing!"},
+		store.ReasonTokenExpired:  {msg: "Token is expired!"},
+		store.ReasonTokenInvalid:  {msg: "Token is invalid!"},
+		store.ReasonAPIKeyInvalid: {msg: "API key is missing or invalid!"},
+	},
 }
 
 // writeDetail writes the dialect's error body {"detail": msg}.
@@ -37,49 +45,13 @@ func writeDetail(w http.ResponseWriter, status int, msg string) {
 	encode(w, status, map[string]string{"detail": msg})
 }
 
-// writeGenlogsStoreError maps a domain error to the dialect; internal errors are logged and hidden.
-func writeGenlogsStoreError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	code := store.ErrorCode(err)
-	switch {
-	case code == store.EINTERNAL:
-		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
-		writeDetail(w, http.StatusInternalServerError, genlogsInternal)
-	case code == store.EUNAUTHORIZED && genlogsAuthDetail[store.ErrorReason(err)] != "":
-		writeDetail(w, http.StatusUnauthorized, genlogsAuthDetail[store.ErrorReason(err)])
-	default:
-		writeDetail(w, codeStatus[code], store.ErrorMessage(err))
-	}
-}
-
-// genlogsAuth is the dialect's auth middleware: the token and key, then the permission, before
-// anything of the request is read.
-func genlogsAuth(s *store.Store, log *slog.Logger) func(perm string, next http.Handler) http.Handler {
-	return func(perm string, next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			p, err := s.AuthenticateAccessToken(r.Context(), strings.TrimSpace(r.Header.Get("Access-Token")), strings.TrimSpace(r.Header.Get("X-Api-Key")))
-			if err != nil {
-				writeGenlogsStoreError(w, r, log, err)
-				return
-			}
-			if !p.Can(perm) {
-				writeDetail(w, http.StatusForbidden, genlogsForbidden)
-				return
-			}
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
-		})
-	}
-}
-
 // handleGenlogsToken serves POST /auth/token: the API key in `x-api-key` gets an access token
 // valid for ttl and a refresh token valid for store.RefreshTTLFactor times as long.
 func handleGenlogsToken(s *store.Store, log *slog.Logger, ttl time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		pair, err := s.IssueTokens(r.Context(), strings.TrimSpace(r.Header.Get("X-Api-Key")), ttl)
-		if store.ErrorCode(err) == store.EUNAUTHORIZED {
-			writeDetail(w, http.StatusUnauthorized, genlogsAuthDetail[store.ReasonTokenKeyInvalid])
-			return
-		} else if err != nil {
-			writeGenlogsStoreError(w, r, log, err)
+		if err != nil {
+			genlogs.fail(w, r, log, err)
 			return
 		}
 		encode(w, http.StatusOK, pair)
@@ -90,12 +62,8 @@ func handleGenlogsToken(s *store.Store, log *slog.Logger, ttl time.Duration) htt
 // all or nothing.
 func handleGenlogsBulkDelete(s *store.Store, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := readLimited(w, r, maxBody)
-		if err == errBodyTooLarge {
-			writeDetail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("Request body exceeds the limit of %d bytes", maxBody))
-			return
-		} else if err != nil {
-			writeDetail(w, http.StatusBadRequest, "Could not read the request body")
+		body, ok := genlogs.readBody(w, r, maxBody)
+		if !ok {
 			return
 		}
 		ids, msg := genlogsContactIDs(body)
@@ -105,7 +73,7 @@ func handleGenlogsBulkDelete(s *store.Store, log *slog.Logger) http.Handler {
 		}
 		res, err := s.DeleteContacts(r.Context(), principal(r), ids, store.DeleteAllOrNone, false)
 		if err != nil {
-			writeGenlogsStoreError(w, r, log, err)
+			genlogs.fail(w, r, log, err)
 			return
 		}
 		if !deletedContactAll(w, res) {
@@ -185,7 +153,7 @@ func handleGenlogsDelete(s *store.Store, log *slog.Logger) http.Handler {
 		}
 		res, err := s.DeleteContacts(r.Context(), principal(r), []string{id}, store.DeleteAllOrNone, false)
 		if err != nil {
-			writeGenlogsStoreError(w, r, log, err)
+			genlogs.fail(w, r, log, err)
 			return
 		}
 		if !deletedContactAll(w, res) {

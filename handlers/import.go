@@ -29,7 +29,7 @@ func handleCallImport(s *store.Store, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body := http.MaxBytesReader(w, r.Body, maxImportBody)
 		res, err := s.Import(r.Context(), principal(r), importLines(body))
-		reply(w, r, log, http.StatusOK, res, err)
+		callsAPI.reply(w, r, log, http.StatusOK, res, err)
 	})
 }
 

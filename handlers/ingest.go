@@ -19,7 +19,7 @@ const maxAppendBody = 8 << 20
 // handleCallCreate serves POST /v1/call/ (CallRequest plus the optional record fields) -> 201 CallResponse.
 func handleCallCreate(s *store.Store, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := readBody(w, r, maxBody)
+		body, ok := callsAPI.readBody(w, r, maxBody)
 		if !ok {
 			return
 		}
@@ -34,7 +34,7 @@ func handleCallCreate(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		c, err := s.CreateCall(r.Context(), principal(r), in)
-		reply(w, r, log, http.StatusCreated, c, err)
+		callsAPI.reply(w, r, log, http.StatusCreated, c, err)
 	})
 }
 
@@ -108,7 +108,7 @@ func handleCallUpdate(s *store.Store, log *slog.Logger) http.Handler {
 		if !ok {
 			return
 		}
-		body, ok := readBody(w, r, maxBody)
+		body, ok := callsAPI.readBody(w, r, maxBody)
 		if !ok {
 			return
 		}
@@ -137,7 +137,7 @@ func handleCallUpdate(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		c, err := s.UpdateCall(r.Context(), principal(r), id, u)
-		reply(w, r, log, http.StatusOK, c, err)
+		callsAPI.reply(w, r, log, http.StatusOK, c, err)
 	})
 }
 
@@ -160,7 +160,7 @@ func handleAppend[In, Out any](log *slog.Logger, param string, read func(f *fiel
 		if !ok {
 			return
 		}
-		body, ok := readBody(w, r, maxAppendBody)
+		body, ok := callsAPI.readBody(w, r, maxAppendBody)
 		if !ok {
 			return
 		}
@@ -179,7 +179,7 @@ func handleAppend[In, Out any](log *slog.Logger, param string, read func(f *fiel
 			return
 		}
 		out, err := appendTo(r.Context(), principal(r), id, in)
-		reply(w, r, log, http.StatusCreated, out, err)
+		callsAPI.reply(w, r, log, http.StatusCreated, out, err)
 	})
 }
 

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -26,38 +25,17 @@ func writeKoreaiError(w http.ResponseWriter, status int, code, msg string) {
 	encode(w, status, map[string][]koreaiErrorItem{"errors": {{Msg: msg, Code: code}}})
 }
 
-// writeKoreaiStoreError maps a domain error to the dialect: the same code-to-status table as the
-// calls API, the error's reason as the code; internal errors are logged and hidden.
-func writeKoreaiStoreError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	code := store.ErrorCode(err)
-	if code == store.EINTERNAL {
-		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
-		writeKoreaiError(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "Internal Server Error")
-		return
-	}
-	reason := store.ErrorReason(err)
-	if reason == "" {
-		reason = "ERROR"
-	}
-	writeKoreaiError(w, codeStatus[code], reason, store.ErrorMessage(err))
-}
-
-// koreaiAuth is the dialect's auth middleware: the JWT, then the account, then the permission.
-func koreaiAuth(s *store.Store, log *slog.Logger) func(perm string, next http.Handler) http.Handler {
-	return func(perm string, next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			p, err := s.AuthenticateAppJWT(r.Context(), r.Header.Get("auth"), r.Header.Get("accountId"))
-			if err != nil {
-				writeKoreaiStoreError(w, r, log, err)
-				return
-			}
-			if !p.Can(perm) {
-				writeKoreaiError(w, http.StatusForbidden, "PERMISSION_DENIED", "The app does not hold the permission "+perm)
-				return
-			}
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
-		})
-	}
+// koreai is the Kore.ai-style dialect: the JWT, then the account, then the permission; the store's
+// reasons are the dialect's codes.
+var koreai = &dialect{
+	authenticate: func(s *store.Store, r *http.Request) (store.Principal, error) {
+		return s.AuthenticateAppJWT(r.Context(), r.Header.Get("auth"), r.Header.Get("accountId"))
+	},
+	write: writeKoreaiError,
+	forbidden: func(perm string) (string, string) {
+		return "PERMISSION_DENIED", "The app does not hold the permission " + perm
+	},
+	internal: "Internal Server Error",
 }
 
 // koreaiFailedRecord is one entry of failedRecords: the id and a stable reason
@@ -89,12 +67,8 @@ func handleKoreaiBulkDelete(s *store.Store, log *slog.Logger) http.Handler {
 			writeKoreaiError(w, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
 			return
 		}
-		body, err := readLimited(w, r, maxBody)
-		if err == errBodyTooLarge {
-			writeKoreaiError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", fmt.Sprintf("Request body exceeds the limit of %d bytes", maxBody))
-			return
-		} else if err != nil {
-			writeKoreaiError(w, http.StatusBadRequest, "INVALID_BODY", "Could not read the request body")
+		body, ok := koreai.readBody(w, r, maxBody)
+		if !ok {
 			return
 		}
 		ids, msg := koreaiIDs(body)
@@ -104,7 +78,7 @@ func handleKoreaiBulkDelete(s *store.Store, log *slog.Logger) http.Handler {
 		}
 		res, err := s.DeleteContacts(r.Context(), principal(r), ids, store.DeletePartial, false)
 		if err != nil {
-			writeKoreaiStoreError(w, r, log, err)
+			koreai.fail(w, r, log, err)
 			return
 		}
 		out := koreaiBulkDeleteResponse{TotalRequested: len(res.Results), Successful: res.Deleted, Failed: res.Failed,
@@ -157,7 +131,7 @@ func handleKoreaiDelete(s *store.Store, log *slog.Logger) http.Handler {
 		id := r.PathValue("id")
 		res, err := s.DeleteContacts(r.Context(), principal(r), []string{id}, store.DeletePartial, false)
 		if err != nil {
-			writeKoreaiStoreError(w, r, log, err)
+			koreai.fail(w, r, log, err)
 			return
 		}
 		switch o := res.Results[0]; o.Outcome {

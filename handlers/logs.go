@@ -30,7 +30,7 @@ func handleCallLogs(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		page, err := s.ListCallLogs(r.Context(), principal(r), callID, f, pg)
-		reply(w, r, log, http.StatusOK, page, err)
+		callsAPI.reply(w, r, log, http.StatusOK, page, err)
 	})
 }
 
@@ -48,6 +48,6 @@ func handleLogList(s *store.Store, log *slog.Logger) http.Handler {
 			return
 		}
 		page, err := s.ListLogs(r.Context(), principal(r), f, pg)
-		reply(w, r, log, http.StatusOK, page, err)
+		callsAPI.reply(w, r, log, http.StatusOK, page, err)
 	})
 }

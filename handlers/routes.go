@@ -9,7 +9,7 @@ import (
 
 // addRoutes is the whole API surface of callstore, one route a line.
 func addRoutes(mux *http.ServeMux, s *store.Store, log *slog.Logger, cfg Config) {
-	key := bearer(s, log) // the calls API: Authorization: Bearer <api key>, then a permission
+	key := callsAPI.guard(s, log) // the calls API: Authorization: Bearer <api key>, then a permission
 
 	// API keys
 	mux.Handle("GET /v1/api_key/{$}", key("api_keys.view", handleAPIKeyList(s, log)))
@@ -38,10 +38,10 @@ func addRoutes(mux *http.ServeMux, s *store.Store, log *slog.Logger, cfg Config)
 	mux.Handle("GET /v1/contact/{$}", key("contacts.view", handleContactList(s, log)))
 	mux.Handle("GET /v1/contact/{id}", key("contacts.view", handleContactGet(s, log)))
 	mux.Handle("POST /v1/contact/bulk-delete", key("contacts.delete", handleContactBulkDelete(s, log)))
-	jwt := koreaiAuth(s, log) // Kore.ai-style: `auth: <HS256 JWT of an app>` + `accountId`
+	jwt := koreai.guard(s, log) // Kore.ai-style: `auth: <HS256 JWT of an app>` + `accountId`
 	mux.Handle("DELETE /agentassist/api/v1/public/{streamId}/contacts/bulk-delete", jwt("contacts.delete", handleKoreaiBulkDelete(s, log)))
 	mux.Handle("DELETE /agentassist/api/v1/public/{streamId}/contacts/{id}", jwt("contacts.delete", handleKoreaiDelete(s, log)))
-	token := genlogsAuth(s, log) // GenLogs-style: `Access-Token` from POST /auth/token + `X-Api-Key`
+	token := genlogs.guard(s, log) // GenLogs-style: `Access-Token` from POST /auth/token + `X-Api-Key`
 	mux.Handle("POST /auth/token", handleGenlogsToken(s, log, cfg.TokenTTL))
 	mux.Handle("POST /auth/token/{$}", handleGenlogsToken(s, log, cfg.TokenTTL)) // as in GenLogs's own example
 	mux.Handle("DELETE /onboarded-carrier/bulk/contacts", token("contacts.delete", handleGenlogsBulkDelete(s, log)))

@@ -3,7 +3,6 @@
 package handlers
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -77,7 +76,7 @@ func cleanPath(p string) string {
 	return c
 }
 
-// recoverPanics turns a panic in a handler into the contract's 500 instead of a dropped connection.
+// recoverPanics turns a panic in a handler into the dialect's 500 instead of a dropped connection.
 func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
@@ -86,50 +85,12 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 					panic(v)
 				}
 				log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v)
-				writeError(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "Error: Internal Server Error")
+				d := dialectOf(r.URL.Path)
+				d.write(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", d.internal)
 			}
 		}()
 		next.ServeHTTP(w, r)
 	})
-}
-
-type principalKey struct{}
-
-// principal returns the authenticated caller the auth middleware put in the request context.
-func principal(r *http.Request) store.Principal {
-	p, _ := r.Context().Value(principalKey{}).(store.Principal)
-	return p
-}
-
-// bearer returns the calls API's auth middleware: `Authorization: Bearer <key>`, then the permission.
-// It runs before anything else in the request, so a caller without access learns nothing.
-func bearer(s *store.Store, log *slog.Logger) func(perm string, next http.Handler) http.Handler {
-	return func(perm string, next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			h := r.Header.Get("Authorization")
-			scheme, secret, _ := strings.Cut(h, " ")
-			if !strings.EqualFold(scheme, "Bearer") {
-				secret = ""
-			}
-			p, err := s.Authenticate(r.Context(), strings.TrimSpace(secret))
-			if err != nil {
-				writeStoreError(w, r, log, err)
-				return
-			}
-			if !p.Can(perm) {
-				// The contract documents this error_code for a missing permission.
-				writeError(w, http.StatusForbidden, "INTERNAL_SERVER_ERROR", "Missing required permissions to "+permissionAction(perm))
-				return
-			}
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
-		})
-	}
-}
-
-// permissionAction turns "calls.view" into "view calls", "api_keys.create" into "create api keys".
-func permissionAction(perm string) string {
-	noun, verb, _ := strings.Cut(perm, ".")
-	return verb + " " + strings.ReplaceAll(noun, "_", " ")
 }
 
 // handleUnmatched answers a request no route matched. When the path is a route's for other
@@ -172,15 +133,19 @@ func writeNotFound(w http.ResponseWriter, path, msg string) {
 }
 
 // writePathError writes an error that no route's handler answered, in the envelope of the dialect
-// that owns the path: Kore.ai-style under /agentassist/, GenLogs-style (FastAPI's {"detail": …})
-// under /onboarded-carrier/ and /auth/, the calls API's everywhere else.
+// that owns the path.
 func writePathError(w http.ResponseWriter, path string, status int, code, msg string) {
+	dialectOf(path).write(w, status, code, msg)
+}
+
+// dialectOf is the dialect whose routes live under path: Kore.ai-style under /agentassist/,
+// GenLogs-style under /onboarded-carrier/ and /auth/, the calls API everywhere else.
+func dialectOf(path string) *dialect {
 	switch {
 	case strings.HasPrefix(path, "/agentassist/"):
-		writeKoreaiError(w, status, code, msg)
+		return koreai
 	case strings.HasPrefix(path, "/onboarded-carrier/"), path == "/auth" || strings.HasPrefix(path, "/auth/"):
-		writeDetail(w, status, msg)
-	default:
-		writeError(w, status, code, msg)
+		return genlogs
 	}
+	return callsAPI
 }

@@ -29,9 +29,10 @@ type TokenPair struct {
 	UserID  string `json:"user_id"`
 }
 
-// ReasonTokenKeyInvalid is the reason of a missing or invalid API key in the token flow; the flow
-// shares ReasonTokenMissing, ReasonTokenInvalid and ReasonTokenExpired with the JWT flow (apps.go).
-const ReasonTokenKeyInvalid = "INVALID_API_KEY"
+// ReasonAPIKeyInvalid is the reason of a missing, unknown, expired or deleted API key, in the
+// bearer flow and the token flow alike; the token flow shares ReasonTokenMissing,
+// ReasonTokenInvalid and ReasonTokenExpired with the JWT flow (apps.go).
+const ReasonAPIKeyInvalid = "INVALID_API_KEY"
 
 // IssueTokens authenticates an API key secret and issues a fresh access token valid for ttl and a
 // refresh token valid for RefreshTTLFactor*ttl, both bound to that key. Only their hashes are
@@ -69,27 +70,27 @@ func (s *Store) IssueTokens(ctx context.Context, apiKey string, ttl time.Duratio
 
 // AuthenticateAccessToken resolves an access token presented together with the API key it was
 // issued for. The token is checked first: missing (ReasonTokenMissing), then the key (unknown,
-// expired or deleted: ReasonTokenKeyInvalid), then the token again: unknown, a refresh token, or
+// expired or deleted: ReasonAPIKeyInvalid), then the token again: unknown, a refresh token, or
 // issued for another key (ReasonTokenInvalid), expired (ReasonTokenExpired). All are EUNAUTHORIZED.
 func (s *Store) AuthenticateAccessToken(ctx context.Context, token, apiKey string) (Principal, error) {
 	if token == "" {
-		return Principal{}, Errorf(EUNAUTHORIZED, ReasonTokenMissing, "Token is missing!")
+		return Principal{}, Errorf(EUNAUTHORIZED, ReasonTokenMissing, "the access token is missing")
 	}
 	p, err := s.Authenticate(ctx, apiKey)
 	if err != nil {
 		if ErrorCode(err) == EUNAUTHORIZED {
-			return Principal{}, Errorf(EUNAUTHORIZED, ReasonTokenKeyInvalid, "Invalid or missing API key")
+			return Principal{}, Errorf(EUNAUTHORIZED, ReasonAPIKeyInvalid, "the API key is missing, unknown, expired or deleted")
 		}
 		return Principal{}, err
 	}
 	row, err := s.r.GetAccessToken(ctx, HashSecret(token))
 	if isNoRows(err) || (err == nil && (row.Kind != TokenAccess || row.ApiKeyID != p.KeyID)) {
-		return Principal{}, Errorf(EUNAUTHORIZED, ReasonTokenInvalid, "Token is invalid!")
+		return Principal{}, Errorf(EUNAUTHORIZED, ReasonTokenInvalid, "the access token is unknown, a refresh token, or issued for another API key")
 	} else if err != nil {
 		return Principal{}, err
 	}
 	if !s.now().Before(fromMicros(row.ExpiresAt)) {
-		return Principal{}, Errorf(EUNAUTHORIZED, ReasonTokenExpired, "Token is expired!")
+		return Principal{}, Errorf(EUNAUTHORIZED, ReasonTokenExpired, "the access token has expired")
 	}
 	return p, nil
 }

@@ -108,7 +108,7 @@ type APIKey struct {
 // Authenticate resolves an API key secret to its principal. Unknown, deleted and expired keys
 // all give the same EUNAUTHORIZED error.
 func (s *Store) Authenticate(ctx context.Context, secret string) (Principal, error) {
-	unauthorized := Errorf(EUNAUTHORIZED, "INVALID_API_KEY", "Invalid or missing API key")
+	unauthorized := Errorf(EUNAUTHORIZED, ReasonAPIKeyInvalid, "the API key is missing, unknown, expired or deleted")
 	if secret == "" {
 		return Principal{}, unauthorized
 	}

@@ -467,7 +467,7 @@ func (s *Store) callQueries(f CallFilter) (asc, desc callLister, count callCount
 }
 
 // ListCalls pages through the caller's company's calls that match f, each with its contact.
-// An after/before id that is not a call of the company is EINVALID (NOT_VALID_FIELD).
+// An after/before id that is not a call of the company is EINVALID (ReasonInvalidCursor).
 func (s *Store) ListCalls(ctx context.Context, p Principal, f CallFilter, pg PageRequest) (Page[Call], error) {
 	asc, desc, count := s.callQueries(f)
 	cursorOf := func(id string) (Cursor, error) {

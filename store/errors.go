@@ -5,17 +5,6 @@ import (
 	"fmt"
 )
 
-// itemError prefixes the message of a rule error with the index of the item that broke it.
-func itemError(err error, i int) error { return prefixError(err, fmt.Sprintf("item %d", i)) }
-
-// prefixError puts where an error happened in front of its message.
-func prefixError(err error, where string) error {
-	if e, ok := err.(*Error); ok {
-		return Errorf(e.Code, e.Reason, "%s: %s", where, e.Message)
-	}
-	return err
-}
-
 // Code classifies an Error; each HTTP dialect maps codes to its own statuses and envelopes.
 type Code string
 
@@ -71,4 +60,15 @@ func ErrorReason(err error) string {
 		return e.Reason
 	}
 	return ""
+}
+
+// itemError prefixes the message of a rule error with the index of the item that broke it.
+func itemError(err error, i int) error { return prefixError(err, fmt.Sprintf("item %d", i)) }
+
+// prefixError puts where an error happened in front of its message.
+func prefixError(err error, where string) error {
+	if e, ok := err.(*Error); ok {
+		return Errorf(e.Code, e.Reason, "%s: %s", where, e.Message)
+	}
+	return err
 }

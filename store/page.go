@@ -78,12 +78,17 @@ var (
 	startDesc = Cursor{Date: math.MaxInt64, ID: "~"}
 )
 
-func errInvalidCursor() error {
-	return Errorf(EINVALID, "NOT_VALID_FIELD", "Invalid field value in query parameters")
-}
+// The reasons of the pagination errors.
+const (
+	ReasonInvalidCursor   = "INVALID_CURSOR"             // after/before is not a row of the list
+	ReasonBothCursors     = "PAGINATION_BOTH_CURSORS"    // after together with before
+	ReasonPageWithCursor  = "PAGINATION_PAGE_AND_CURSOR" // page together with after or before
+	ReasonPaginationRange = "PAGINATION_OUT_OF_RANGE"    // page or limit below 1
+)
 
-// ErrPaginationParams is the reason of a contradictory combination of pagination parameters.
-const ErrPaginationParams = "INVALID_PAGINATION_PARAMETERS"
+func errInvalidCursor() error {
+	return Errorf(EINVALID, ReasonInvalidCursor, "the after/before id is not a row of this list")
+}
 
 // check rejects contradictory pagination parameters. paginate calls it first; a list that must look
 // something up before paginating (its parent record) calls it earlier, so the answer does not depend
@@ -91,11 +96,11 @@ const ErrPaginationParams = "INVALID_PAGINATION_PARAMETERS"
 func (pg PageRequest) check() error {
 	switch {
 	case pg.After != "" && pg.Before != "":
-		return Errorf(EINVALID, ErrPaginationParams, "Cannot specify both 'before' and 'after' parameters")
+		return Errorf(EINVALID, ReasonBothCursors, "after and before cannot be given together")
 	case pg.Page != 0 && (pg.After != "" || pg.Before != ""):
-		return Errorf(EINVALID, ErrPaginationParams, "Cannot specify 'page' together with 'before' or 'after'")
+		return Errorf(EINVALID, ReasonPageWithCursor, "Cannot specify 'page' together with 'before' or 'after'")
 	case pg.Page < 0 || pg.Limit < 1:
-		return Errorf(EINVALID, ErrPaginationParams, "page must be >= 1 and limit >= 1")
+		return Errorf(EINVALID, ReasonPaginationRange, "page must be >= 1 and limit >= 1")
 	}
 	return nil
 }
