@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -180,9 +181,9 @@ type apiDoc struct {
 }
 
 var (
-	ourDocOnce     sync.Once
-	ourDoc         *apiDoc
-	ourDocErr      error
+	ourDocsOnce    sync.Once
+	ourDocs        []*apiDoc
+	ourDocsErr     error
 	contractOnce   sync.Once
 	contractDoc    *apiDoc
 	contractDocErr error
@@ -207,15 +208,31 @@ func loadAPIDoc(name string, data []byte, strict bool) (*apiDoc, error) {
 	return &apiDoc{Name: name, Doc: doc, Router: router, Strict: strict}, nil
 }
 
-// servedDoc is the document callstore serves at GET /openapi.json.
-func servedDoc(tb testing.TB) *apiDoc {
+// servedDocs are the documents callstore serves, one per dialect; the calls API's first.
+func servedDocs(tb testing.TB) []*apiDoc {
 	tb.Helper()
-	ourDocOnce.Do(func() { ourDoc, ourDocErr = loadAPIDoc("callstore /openapi.json", handlers.OpenAPI(), true) })
-	if ourDocErr != nil {
-		tb.Fatalf("loading the served OpenAPI document: %v", ourDocErr)
+	ourDocsOnce.Do(func() {
+		docs := handlers.OpenAPIDocuments()
+		for _, path := range []string{"/openapi.json", "/openapi/koreai.json", "/openapi/genlogs.json"} {
+			d, err := loadAPIDoc("callstore "+path, docs[path], true)
+			if err != nil {
+				ourDocsErr = fmt.Errorf("%s: %w", path, err)
+				return
+			}
+			ourDocs = append(ourDocs, d)
+		}
+		if len(ourDocs) != len(docs) {
+			ourDocsErr = fmt.Errorf("callstore serves %d documents, the tests know %d", len(docs), len(ourDocs))
+		}
+	})
+	if ourDocsErr != nil {
+		tb.Fatalf("loading the served OpenAPI documents: %v", ourDocsErr)
 	}
-	return ourDoc
+	return ourDocs
 }
+
+// servedDoc is the calls API's document, served at GET /openapi.json.
+func servedDoc(tb testing.TB) *apiDoc { return servedDocs(tb)[0] }
 
 // publishedContract is the published Diga contract named by CALLSTORE_CONTRACT, or nil when the
 // variable is unset (the project keeps no copy of it).
@@ -240,11 +257,11 @@ func publishedContract(tb testing.TB) *apiDoc {
 }
 
 // validateResponse checks r against every document that describes the operation req reached:
-// the served document always (an operation of callstore missing from it is caught by
+// the served documents always (an operation of callstore missing from them is caught by
 // TestOpenAPIListsEveryRoute), the published contract when CALLSTORE_CONTRACT names it.
 func validateResponse(tb testing.TB, req *http.Request, r *response) {
 	tb.Helper()
-	for _, d := range []*apiDoc{servedDoc(tb), publishedContract(tb)} {
+	for _, d := range append(servedDocs(tb), publishedContract(tb)) {
 		if d == nil {
 			continue
 		}

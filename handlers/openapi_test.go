@@ -20,28 +20,57 @@ import (
 
 func TestOpenAPIServed(t *testing.T) {
 	e := newEnv(t)
-	r := e.do("GET", "/openapi.json", "", nil)
-	wantStatus(t, r, 200)
-	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-		t.Fatalf("Content-Type = %q", ct)
+	docs := handlers.OpenAPIDocuments()
+	if len(docs) != 3 {
+		t.Fatalf("%d documents, want one per dialect (3)", len(docs))
 	}
-	if !bytes.Equal(r.Body, handlers.OpenAPI()) {
-		t.Fatal("GET /openapi.json differs from handlers.OpenAPI()")
+	for path, want := range docs {
+		t.Run(path, func(t *testing.T) {
+			r := e.do("GET", path, "", nil)
+			wantStatus(t, r, 200)
+			if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+				t.Fatalf("Content-Type = %q", ct)
+			}
+			if !bytes.Equal(r.Body, want) {
+				t.Fatalf("GET %s differs from handlers.OpenAPIDocuments()", path)
+			}
+			doc, err := openapi3.NewLoader().LoadFromData(r.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.OpenAPI != "3.1.0" || !doc.IsOpenAPI31OrLater() {
+				t.Fatalf("openapi = %q, want 3.1.0", doc.OpenAPI)
+			}
+			if err := doc.Validate(t.Context()); err != nil {
+				t.Fatalf("served document is not valid: %v", err)
+			}
+			if err := openapi3.NewLoader().ResolveRefsIn(doc, nil); err != nil {
+				t.Fatalf("unresolved refs: %v", err)
+			}
+			// A generator names a type after each component: one name may not stand for two
+			// kinds of component (oapi-codegen refuses "duplicate typename").
+			kinds := map[string]string{}
+			for kind, names := range map[string][]string{
+				"schemas": keys(doc.Components.Schemas), "responses": keys(doc.Components.Responses),
+				"parameters": keys(doc.Components.Parameters), "requestBodies": keys(doc.Components.RequestBodies),
+			} {
+				for _, n := range names {
+					if other, ok := kinds[n]; ok {
+						t.Errorf("component %q is both a %s and a %s", n, other, kind)
+					}
+					kinds[n] = kind
+				}
+			}
+		})
 	}
-	doc, err := openapi3.NewLoader().LoadFromData(r.Body)
-	if err != nil {
-		t.Fatal(err)
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
-	if doc.OpenAPI != "3.1.0" || !doc.IsOpenAPI31OrLater() {
-		t.Fatalf("openapi = %q, want 3.1.0", doc.OpenAPI)
-	}
-	if err := doc.Validate(t.Context()); err != nil {
-		t.Fatalf("served document is not valid: %v", err)
-	}
-	// Every $ref of the merged document resolves.
-	if err := openapi3.NewLoader().ResolveRefsIn(doc, nil); err != nil {
-		t.Fatalf("unresolved refs: %v", err)
-	}
+	return out
 }
 
 // routePatterns reads the mux patterns of routes.go: the one place every route is listed.
@@ -89,7 +118,7 @@ func openapiKey(pattern string) (string, bool) {
 }
 
 func TestOpenAPIListsEveryRoute(t *testing.T) {
-	doc := servedDoc(t).Doc
+	docs := servedDocs(t)
 	served := map[string]bool{}
 	for _, p := range routePatterns(t) {
 		k, ok := openapiKey(p)
@@ -98,15 +127,22 @@ func TestOpenAPIListsEveryRoute(t *testing.T) {
 		}
 		served[k] = true
 		method, path, _ := strings.Cut(k, " ")
-		item := doc.Paths.Value(path)
-		if item == nil || item.GetOperation(method) == nil {
-			t.Errorf("route %q is not described in /openapi.json (add it to a fragment in handlers/openapi/)", p)
+		n := 0
+		for _, d := range docs {
+			if item := d.Doc.Paths.Value(path); item != nil && item.GetOperation(method) != nil {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("route %q is described in %d of the served documents, want exactly 1 (handlers/openapi/)", p, n)
 		}
 	}
-	for path, item := range doc.Paths.Map() {
-		for method := range item.Operations() {
-			if !served[method+" "+path] {
-				t.Errorf("/openapi.json describes %s %s, which routes.go does not serve", method, path)
+	for _, d := range docs {
+		for path, item := range d.Doc.Paths.Map() {
+			for method := range item.Operations() {
+				if !served[method+" "+path] {
+					t.Errorf("%s describes %s %s, which routes.go does not serve", d.Name, method, path)
+				}
 			}
 		}
 	}

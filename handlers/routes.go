@@ -18,14 +18,13 @@ func addRoutes(mux *http.ServeMux, s *store.Store, log *slog.Logger, cfg Config)
 	mux.Handle("PATCH /v1/api_key/{id}", key("api_keys.update", handleAPIKeyUpdate(s, log)))
 	mux.Handle("DELETE /v1/api_key/{id}", key("api_keys.delete", handleAPIKeyDelete(s, log)))
 
-	// Calls: reading, bulk delete; logs; the OpenAPI document
+	// Calls: reading, bulk delete; logs
 	mux.Handle("GET /v1/call/{$}", key("calls.view", handleCallList(s, log)))
 	mux.Handle("GET /v1/call/{id}", key("calls.view", handleCallGet(s, log)))
 	mux.Handle("GET /v1/call/{id}/message", key("messages.view", handleCallMessages(s, log)))
 	mux.Handle("POST /v1/call/bulk-delete", key("calls.delete", handleCallBulkDelete(s, log)))
 	mux.Handle("GET /v1/log/{$}", key("logs.view", handleLogList(s, log)))
 	mux.Handle("GET /v1/log/call/{call_id}", key("logs.view", handleCallLogs(s, log)))
-	mux.Handle("GET /openapi.json", handleOpenAPI())
 
 	// Ingest: recording calls, their transcripts and audit logs, and bulk import (NDJSON)
 	mux.Handle("POST /v1/call/{$}", key("calls.create", handleCallCreate(s, log)))
@@ -46,6 +45,11 @@ func addRoutes(mux *http.ServeMux, s *store.Store, log *slog.Logger, cfg Config)
 	mux.Handle("POST /auth/token/{$}", handleGenlogsToken(s, log, cfg.TokenTTL)) // as in GenLogs's own example
 	mux.Handle("DELETE /onboarded-carrier/bulk/contacts", token("contacts.delete", handleGenlogsBulkDelete(s, log)))
 	mux.Handle("DELETE /onboarded-carrier/contacts/{contact_id}", token("contacts.delete", handleGenlogsDelete(s, log)))
+
+	// The OpenAPI documents, one per dialect (no authentication)
+	mux.Handle("GET /openapi.json", handleOpenAPI(openapiCalls))
+	mux.Handle("GET /openapi/koreai.json", handleOpenAPI(openapiKoreai))
+	mux.Handle("GET /openapi/genlogs.json", handleOpenAPI(openapiGenlogs))
 
 	mux.Handle("/", handleUnmatched(mux)) // 404, or 405 with Allow, in the dialect's envelope
 }
