@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -314,21 +313,4 @@ func parseItems(body []byte, max int) ([]*fields, []ValidationError) {
 		return nil, errs
 	}
 	return out, nil
-}
-
-// decodeJSON checks that body is exactly one JSON value, reporting the offset of a syntax error
-// as pydantic does.
-func decodeJSON(body []byte, loc []any) (json.RawMessage, []ValidationError) {
-	var raw json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&raw); err != nil || dec.More() {
-		pos := int64(0)
-		if se, ok := err.(*json.SyntaxError); ok {
-			pos = se.Offset
-		} else if err != nil {
-			pos = int64(len(body))
-		}
-		return nil, []ValidationError{{Loc: append(loc, pos), Msg: "JSON decode error", Type: "json_invalid"}}
-	}
-	return raw, nil
 }

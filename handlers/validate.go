@@ -26,6 +26,16 @@ func parseObject(body []byte, loc ...any) (*fields, []ValidationError) {
 	if len(loc) == 0 {
 		loc = []any{"body"}
 	}
+	raw, errs := decodeJSON(body, loc)
+	if errs != nil {
+		return nil, errs
+	}
+	return objectFrom(raw, loc)
+}
+
+// decodeJSON checks that body is exactly one JSON value, reporting the offset of a syntax error
+// as pydantic does.
+func decodeJSON(body []byte, loc []any) (json.RawMessage, []ValidationError) {
 	var raw json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&raw); err != nil || dec.More() {
@@ -33,13 +43,15 @@ func parseObject(body []byte, loc ...any) (*fields, []ValidationError) {
 		if se, ok := err.(*json.SyntaxError); ok {
 			pos = se.Offset
 		} else if err != nil {
-			pos = int64(len(body)) // unexpected end of input
+			pos = int64(len(body))
 		}
 		return nil, []ValidationError{{Loc: append(loc, pos), Msg: "JSON decode error", Type: "json_invalid"}}
 	}
-	return objectFrom(raw, loc)
+	return raw, nil
 }
 
+// objectFrom reads raw (one JSON value) as an object; anything else is pydantic's
+// model_attributes_type error at loc.
 func objectFrom(raw json.RawMessage, loc []any) (*fields, []ValidationError) {
 	var m map[string]json.RawMessage
 	if len(bytes.TrimSpace(raw)) == 0 || raw[0] != '{' || json.Unmarshal(raw, &m) != nil {
