@@ -2,7 +2,7 @@
 # floor.sh: the floor for callstore's bulk delete, i.e. what SQLite's own C code (the sqlite3 shell)
 # needs to delete 500 random terminal calls of one company, with their transcripts by cascade and
 # their audit rows set to NULL, in one transaction. Compare the median with the p50 of
-# `callstore bench -scenario bulk-delete` on the same data (see the Performance section of README.md).
+# `callstore bench -scenario bulk-delete` on the same data (see docs/performance.md).
 #
 # Usage: scripts/floor.sh DB [REPETITIONS] [COMPANY_ID]
 #   DB           a seeded callstore database (not modified: the script works on a copy)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# perf.sh: the whole Performance table of the README in one run, against a seeded database.
+# perf.sh: the whole performance table (docs/performance.md) in one run, against a seeded database.
 #
 #   scripts/perf.sh DB KEY [DURATION] [REPETITIONS]
 #
