@@ -46,7 +46,7 @@ func (s *Store) IssueTokens(ctx context.Context, apiKey string, ttl time.Duratio
 		return TokenPair{}, err
 	}
 	var out TokenPair
-	err = s.inTx(ctx, func(tx *Tx) error {
+	err = s.inTx(ctx, func(tx *txn) error {
 		if _, err := tx.Q.DeleteExpiredAccessTokens(ctx, sqlcdb.DeleteExpiredAccessTokensParams{ApiKeyID: p.KeyID, Now: micros(tx.Now)}); err != nil {
 			return err
 		}

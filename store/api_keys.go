@@ -179,7 +179,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, companyID string, creator *Pri
 		return APIKey{}, err
 	}
 	var k APIKey
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if in.ExpiryDate != nil && !in.ExpiryDate.After(tx.Now) {
 			return Errorf(EINVALID, "INVALID_EXPIRY_DATE", "expiry_date must be in the future")
 		}
@@ -232,7 +232,7 @@ type APIKeyUpdate struct {
 // UpdateAPIKey changes the name, restriction or permissions of a key of the caller's company.
 func (s *Store) UpdateAPIKey(ctx context.Context, p Principal, id string, u APIKeyUpdate) (APIKey, error) {
 	var k APIKey
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		row, err := tx.Q.GetAPIKey(ctx, sqlcdb.GetAPIKeyParams{CompanyID: p.CompanyID, ID: id})
 		if isNoRows(err) {
 			return errAPIKeyNotFound(id)
@@ -270,7 +270,7 @@ func (s *Store) UpdateAPIKey(ctx context.Context, p Principal, id string, u APIK
 
 // DeleteAPIKey deletes a key of the caller's company; it stops authenticating at once.
 func (s *Store) DeleteAPIKey(ctx context.Context, p Principal, id string) error {
-	return s.inTx(ctx, func(tx *Tx) error {
+	return s.inTx(ctx, func(tx *txn) error {
 		n, err := tx.Q.DeleteAPIKey(ctx, sqlcdb.DeleteAPIKeyParams{CompanyID: p.CompanyID, ID: id})
 		if err != nil {
 			return err

@@ -39,7 +39,7 @@ func (s *Store) CreateApp(ctx context.Context, companyID string, in AppInput) (A
 		return App{}, err
 	}
 	var a App
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if err := requireCompany(ctx, tx.Q, companyID); err != nil {
 			return err
 		}

@@ -203,7 +203,7 @@ func (s *Store) CreateCall(ctx context.Context, p Principal, in CallInput) (Call
 		return Call{}, err
 	}
 	var c Call
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if err := checkCallID(ctx, tx.Q, &in); err != nil {
 			return err
 		}
@@ -291,7 +291,7 @@ type CallUpdate struct {
 // the update or the call already has them. duration is re-derived whenever a time changes.
 func (s *Store) UpdateCall(ctx context.Context, p Principal, id string, u CallUpdate) (Call, error) {
 	var c Call
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		cur, err := getCall(ctx, tx.Q, p.CompanyID, id)
 		if err != nil {
 			return err

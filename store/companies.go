@@ -22,7 +22,7 @@ func (s *Store) CreateCompany(ctx context.Context, name string) (Company, error)
 		return Company{}, Errorf(EINVALID, "INVALID_NAME", "company name must not be empty")
 	}
 	var c Company
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		row, err := tx.Q.CreateCompany(ctx, sqlcdb.CreateCompanyParams{ID: NewID(), Name: name, CreatedDate: micros(tx.Now)})
 		c = companyFromRow(row)
 		return err

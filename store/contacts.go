@@ -126,7 +126,7 @@ func (s *Store) DeleteContacts(ctx context.Context, p Principal, ids []string, m
 		}
 	}
 
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		owned := map[string]bool{}
 		active := map[string]bool{}
 		if len(candidates) > 0 {

@@ -63,7 +63,7 @@ func (s *Store) AppendLogs(ctx context.Context, p Principal, callID string, in [
 		}
 	}
 	var out []LogEntry
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if err := requireCall(ctx, tx.Q, p.CompanyID, callID); err != nil {
 			return err
 		}

@@ -53,7 +53,7 @@ func (s *Store) AppendMessages(ctx context.Context, p Principal, callID string, 
 		}
 	}
 	var out []Message
-	err := s.inTx(ctx, func(tx *Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if err := requireCall(ctx, tx.Q, p.CompanyID, callID); err != nil {
 			return err
 		}

@@ -40,21 +40,20 @@ func (s *Store) Close() error { return s.r.Close() }
 // DB returns the underlying database (for tools and tests).
 func (s *Store) DB() *db.DB { return s.db }
 
-// Tx is one write transaction; it carries the time it started so every row it writes agrees on "now".
-type Tx struct {
+// txn is one write transaction; it carries the time it started so every row it writes agrees on "now".
+type txn struct {
 	Q   *sqlcdb.Queries
 	Now time.Time
-	tx  *sql.Tx
 }
 
 // inTx runs fn in one BEGIN IMMEDIATE transaction on the writer, committing when fn returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) error {
+func (s *Store) inTx(ctx context.Context, fn func(*txn) error) error {
 	tx, err := s.db.Write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := fn(&Tx{Q: sqlcdb.New(tx), Now: s.now(), tx: tx}); err != nil {
+	if err := fn(&txn{Q: sqlcdb.New(tx), Now: s.now()}); err != nil {
 		return err
 	}
 	return tx.Commit()
