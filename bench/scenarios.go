@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"callstore/store"
 )
 
 // The wire shapes bench reads (a subset of the contract's CallResponse and PaginatedResponse).
@@ -45,8 +47,6 @@ type sample struct {
 	handedOut  int      // deletable ids used so far
 	totalPages int64    // list-page: pages of cfg.Limit calls
 }
-
-var terminal = map[string]bool{"completed": true, "failed": true, "transferred": true, "no_answer": true}
 
 // getJSON is a discovery request: not measured, and any non-2xx answer ends the run.
 func (b *runner) getJSON(ctx context.Context, path string, v any) error {
@@ -171,7 +171,7 @@ func (b *runner) discover(ctx context.Context) error {
 		}
 		// bulk-delete deletes every terminal call it sampled; mixed deletes half of them and reads
 		// the rest, so no read meets a call deleted under it.
-		if terminal[c.Status] && (sc == "bulk-delete" || sc == "mixed" && i%2 == 0) {
+		if store.IsTerminal(c.Status) && (sc == "bulk-delete" || sc == "mixed" && i%2 == 0) {
 			b.data.deletable = append(b.data.deletable, c.ID)
 			continue
 		}

@@ -114,9 +114,9 @@ func (p *plan) call(r *rand.Rand, ch *chunk, c *company, slot int) {
 	created := p.start + int64((float64(slot)+r.Float64())*p.step)
 	id := newID(r, created)
 	status := callStatus(r)
-	typ := "outbound"
+	typ := store.TypeOutbound
 	if r.IntN(100) < 45 {
-		typ = "inbound"
+		typ = store.TypeInbound
 	}
 	ag := pick(r, c.agents)
 	ct := c.contact(r)

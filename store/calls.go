@@ -38,8 +38,14 @@ func IsTerminal(status string) bool {
 	return false
 }
 
+// Call types.
+const (
+	TypeInbound  = "inbound"
+	TypeOutbound = "outbound"
+)
+
 // CallTypes are the contract's call types.
-var CallTypes = []string{"inbound", "outbound"}
+var CallTypes = []string{TypeInbound, TypeOutbound}
 
 // Call is one call record (the contract's CallResponse).
 type Call struct {
@@ -80,7 +86,7 @@ func errCallNotFound(id string) error {
 // has a default. ID, CreatedDate and Duration are for records of calls made elsewhere (imports).
 type CallInput struct {
 	ID          string // "" gives a new v7 UUID; a given id must not exist in any company
-	Type        string // "inbound" or "outbound" (default)
+	Type        string // TypeInbound or TypeOutbound (default)
 	Status      string // any CallStatus (default "dialing"): records of finished calls arrive finished
 	FromNumber  string
 	ToNumber    string
@@ -105,7 +111,7 @@ func (in *CallInput) normalize() error {
 		in.ID = id.String()
 	}
 	if in.Type == "" {
-		in.Type = "outbound"
+		in.Type = TypeOutbound
 	}
 	if !slices.Contains(CallTypes, in.Type) {
 		return Errorf(EINVALID, "INVALID_CALL_TYPE", "type must be one of %s, not %q", strings.Join(CallTypes, ", "), in.Type)
@@ -119,7 +125,7 @@ func (in *CallInput) normalize() error {
 	if in.Contact == nil {
 		c := ContactInput{Identifier: in.ToNumber, ContactType: in.ContactType}
 		field := "to_number"
-		if in.Type == "inbound" {
+		if in.Type == TypeInbound {
 			c.Identifier, field = in.FromNumber, "from_number"
 		}
 		if strings.TrimSpace(c.Identifier) == "" {
@@ -139,7 +145,7 @@ func (in *CallInput) normalize() error {
 	}
 	// from_number may be "the unique identifier of the phone number" (the contract's CallRequest):
 	// then it names the phone the outbound call is made from.
-	if in.Type == "outbound" && in.PhoneRegisterID == nil {
+	if in.Type == TypeOutbound && in.PhoneRegisterID == nil {
 		if id, err := uuid.Parse(in.FromNumber); err == nil && len(in.FromNumber) == 36 {
 			s := id.String()
 			in.PhoneRegisterID = &s
