@@ -18,8 +18,8 @@ import (
 	"callstore/store"
 )
 
-// gcLimit is the Go heap size at which the server collects garbage (see runServe).
-const gcLimit = 64 << 20
+// serveGOGC is the GOGC of `serve` when the environment sets none (see runServe).
+const serveGOGC = 400
 
 // version is set at build time with -ldflags "-X main.version=..."; "dev" otherwise.
 var version = "dev"
@@ -113,12 +113,13 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if *tokenTTL <= 0 {
 		return fmt.Errorf("-token-ttl must be positive, got %s", *tokenTTL)
 	}
-	if e.getenv("GOGC") == "" && e.getenv("GOMEMLIMIT") == "" {
-		// The server's live heap is a few MB while a list page allocates ~100 KB, so with the
-		// default GOGC=100 it collects every few dozen requests. Unless the operator chose, let the
-		// heap grow to gcLimit before collecting (measured: +15-25% list throughput, RSS under 100 MB).
-		debug.SetGCPercent(-1)
-		debug.SetMemoryLimit(gcLimit)
+	if e.getenv("GOGC") == "" {
+		// The server's live heap is a few MB while a list page allocates ~100 KB, so at Go's
+		// default GOGC=100 it collects every few dozen requests. serveGOGC lets the heap grow to
+		// a few times its live size between collections: the collector stays on and the heap
+		// stays proportional to what is live (docs/performance.md has the measurements). The
+		// operator's GOGC, and GOMEMLIMIT as a soft ceiling, are the Go runtime's own.
+		debug.SetGCPercent(serveGOGC)
 	}
 	s, closeStore, err := openStore(ctx, *path)
 	if err != nil {
