@@ -117,14 +117,9 @@ func dsn(path string, readOnly bool) string {
 // path ":memory:" gives a private in-memory database.
 func Open(ctx context.Context, path string) (*DB, error) {
 	d := &DB{Path: path}
-	if path == ":memory:" || path == "" {
+	if d.InMemory() {
 		// One connection that never expires: the database lives as long as it does.
-		q := url.Values{}
-		q.Add("_pragma", "busy_timeout(10000)")
-		q.Add("_pragma", pageSize)
-		q.Add("_pragma", "foreign_keys(1)")
-		q.Set("_txlock", "immediate")
-		w, err := sql.Open("sqlite", "file::memory:?"+q.Encode())
+		w, err := sql.Open("sqlite", "file::memory:?"+memoryDSN())
 		if err != nil {
 			return nil, err
 		}
@@ -133,6 +128,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.SetConnMaxLifetime(0)
 		w.SetConnMaxIdleTime(0)
 		d.Write, d.Read = w, w
+		if err := d.loadMemoryImage(ctx); err != nil {
+			w.Close()
+			return nil, err
+		}
 	} else {
 		if strings.ContainsAny(path, "?#") {
 			return nil, fmt.Errorf("db: path %q must not contain '?' or '#'", path)
@@ -168,11 +167,79 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		d.ckpt, d.stopCkpt, d.ckptDone = c, make(chan struct{}), make(chan struct{})
 		go d.checkpointer()
 	}
-	if err := d.Migrate(ctx); err != nil {
-		d.Close()
-		return nil, err
+	if !d.InMemory() { // an in-memory database is a copy of the migrated image already
+		if err := d.Migrate(ctx); err != nil {
+			d.Close()
+			return nil, err
+		}
 	}
 	return d, nil
+}
+
+// memoryImage is a migrated, empty in-memory database, serialized once per process: a new
+// in-memory database starts as a copy of it instead of running every migration again (a test that
+// opens one database per test pays about a millisecond instead of several).
+var memoryImage struct {
+	once sync.Once
+	img  []byte
+	err  error
+}
+
+// serializer and deserializer are the methods of modernc's driver connection that copy a whole
+// database to and from memory (sqlite3_serialize and sqlite3_deserialize).
+type (
+	serializer   interface{ Serialize() ([]byte, error) }
+	deserializer interface{ Deserialize([]byte) error }
+)
+
+// loadMemoryImage makes the (one-connection) in-memory database d a copy of memoryImage, building
+// the image on first use by migrating a database of its own. Migrate afterwards finds nothing to do.
+func (d *DB) loadMemoryImage(ctx context.Context) error {
+	memoryImage.once.Do(func() {
+		t := &DB{Path: ":memory:"}
+		w, err := sql.Open("sqlite", "file::memory:?"+memoryDSN())
+		if err != nil {
+			memoryImage.err = err
+			return
+		}
+		defer w.Close()
+		w.SetMaxOpenConns(1)
+		t.Write, t.Read = w, w
+		if memoryImage.err = t.Migrate(ctx); memoryImage.err != nil {
+			return
+		}
+		memoryImage.err = rawConn(ctx, w, func(c any) (err error) {
+			memoryImage.img, err = c.(serializer).Serialize()
+			return err
+		})
+	})
+	if memoryImage.err != nil {
+		return fmt.Errorf("db: in-memory template: %w", memoryImage.err)
+	}
+	return rawConn(ctx, d.Write, func(c any) error { return c.(deserializer).Deserialize(memoryImage.img) })
+}
+
+// rawConn runs fn on the driver connection of a one-connection pool.
+func rawConn(ctx context.Context, pool *sql.DB, fn func(driverConn any) error) error {
+	c, err := pool.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return c.Raw(fn)
+}
+
+// InMemory reports whether d is an in-memory database (":memory:"), which lives as long as d.
+func (d *DB) InMemory() bool { return d.Path == ":memory:" || d.Path == "" }
+
+// memoryDSN is the query part of an in-memory database's DSN.
+func memoryDSN() string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", pageSize)
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	return q.Encode()
 }
 
 // Migrate applies every pending embedded migration.

@@ -192,3 +192,40 @@ func fileSize(t *testing.T, path string) int64 {
 	}
 	return fi.Size()
 }
+
+// TestInMemoryFromImage: every in-memory database starts as its own copy of the migrated image:
+// at the latest schema, with foreign keys on, and independent of the others.
+func TestInMemoryFromImage(t *testing.T) {
+	ctx := context.Background()
+	open := func() *db.DB {
+		d, err := db.Open(ctx, ":memory:")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		return d
+	}
+	a, b := open(), open()
+	for _, d := range []*db.DB{a, b} {
+		if v, err := d.Version(ctx); err != nil || v != db.LatestVersion() {
+			t.Fatalf("version %d (%v), want %d", v, err, db.LatestVersion())
+		}
+		var fk int
+		if err := d.Write.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+			t.Fatalf("foreign_keys = %d (%v)", fk, err)
+		}
+	}
+	if _, err := sqlcdb.New(a.Write).CreateCompany(ctx, sqlcdb.CreateCompanyParams{ID: "c1", Name: "a", CreatedDate: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := sqlcdb.New(b.Read).CountCompanies(ctx); err != nil || n != 0 {
+		t.Fatalf("the second database sees %d companies of the first (%v)", n, err)
+	}
+	if n, err := sqlcdb.New(open().Read).CountCompanies(ctx); err != nil || n != 0 {
+		t.Fatalf("a later database sees %d companies (%v)", n, err)
+	}
+	// A foreign key is enforced: a call of no company is refused.
+	if _, err := a.Write.ExecContext(ctx, "INSERT INTO contacts (id, company_id, identifier, contact_type, created_date) VALUES ('x', 'nobody', '+1', 'call', 1)"); err == nil {
+		t.Fatal("a contact of an unknown company was accepted: foreign keys are off")
+	}
+}

@@ -23,13 +23,19 @@ type Store struct {
 	Now func() time.Time
 }
 
-// New returns a Store over an opened database, using the system clock. The reader pool's queries
-// are prepared once here (database/sql re-prepares them per pooled connection as needed), so a
-// list page does not pay SQLite's statement compilation on every request.
+// New returns a Store over an opened database, using the system clock. Over a file, the reader
+// pool's queries are prepared once here (database/sql re-prepares them per pooled connection as
+// needed), so a list page does not pay SQLite's statement compilation on every request. An
+// in-memory database usually lives for one test, where preparing every query up front would cost
+// more than it saves (most of a new test server's start-up time, as measured by
+// callstoretest.BenchmarkNew): its queries are compiled as they run.
 func New(ctx context.Context, d *db.DB) (*Store, error) {
-	r, err := sqlcdb.Prepare(ctx, d.Read)
-	if err != nil {
-		return nil, fmt.Errorf("store: prepare queries: %w", err)
+	r := sqlcdb.New(d.Read)
+	if !d.InMemory() {
+		var err error
+		if r, err = sqlcdb.Prepare(ctx, d.Read); err != nil {
+			return nil, fmt.Errorf("store: prepare queries: %w", err)
+		}
 	}
 	return &Store{db: d, r: r, w: sqlcdb.New(d.Write), Now: time.Now}, nil
 }
