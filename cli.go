@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -107,11 +108,26 @@ func runServe(ctx context.Context, args []string, e env) error {
 	addr := fs.String("addr", defAddr, "address to listen on (env CALLSTORE_ADDR)")
 	path := dbFlag(fs, e)
 	tokenTTL := fs.Duration("token-ttl", time.Hour, "lifetime of access tokens issued by POST /auth/token (refresh tokens live 24 times as long)")
+	logFormat := fs.String("log-format", envOr(e, "CALLSTORE_LOG_FORMAT", "text"), "log format: text or json (env CALLSTORE_LOG_FORMAT)")
+	logLevel := fs.String("log-level", envOr(e, "CALLSTORE_LOG_LEVEL", "info"), "lowest level logged: debug, info, warn or error (env CALLSTORE_LOG_LEVEL)")
+	var t serveTimeouts
+	fs.DurationVar(&t.readHeader, "read-header-timeout", 10*time.Second, "time to read a request's headers")
+	fs.DurationVar(&t.read, "read-timeout", time.Minute, "time to read a whole request; the import resets it while its body keeps arriving")
+	fs.DurationVar(&t.write, "write-timeout", time.Minute, "time to answer a request once its headers are read; the import resets it while it works")
+	fs.DurationVar(&t.idle, "idle-timeout", 2*time.Minute, "how long a kept-alive connection may wait for its next request")
+	fs.DurationVar(&t.shutdown, "shutdown-timeout", 15*time.Second, "on SIGINT/SIGTERM, how long requests in flight may take to finish before connections are closed")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
 	if *tokenTTL <= 0 {
 		return fmt.Errorf("-token-ttl must be positive, got %s", *tokenTTL)
+	}
+	log, err := newLogger(e.stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+	if err := t.check(); err != nil {
+		return err
 	}
 	if e.getenv("GOGC") == "" {
 		// The server's live heap is a few MB while a list page allocates ~100 KB, so at Go's
@@ -121,37 +137,89 @@ func runServe(ctx context.Context, args []string, e env) error {
 		// operator's GOGC, and GOMEMLIMIT as a soft ceiling, are the Go runtime's own.
 		debug.SetGCPercent(serveGOGC)
 	}
+	// The port first: when it is taken, nothing has been created (no file, no company, no key).
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
+	}
+	defer ln.Close()
 	s, closeStore, err := openStore(ctx, *path)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
-	if err := bootstrap(ctx, s, e); err != nil {
-		return err
+	srv := &http.Server{
+		Handler:           handlers.NewServer(s, log, handlers.Config{TokenTTL: *tokenTTL, WriteTimeout: t.write, ReadTimeout: t.read}),
+		ReadHeaderTimeout: t.readHeader,
+		ReadTimeout:       t.read,
+		WriteTimeout:      t.write,
+		IdleTimeout:       t.idle,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: handlers.NewServer(s, log, handlers.Config{TokenTTL: *tokenTTL}), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(e.stdout, "callstore %s listening on http://%s (db %s)\n", version, ln.Addr(), *path)
-
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// The server answers from here on; only now may a one-time key be printed.
+	if err := bootstrap(ctx, s, e); err != nil {
+		srv.Close()
+		return err
+	}
+	log.Info("listening on http://"+ln.Addr().String(), "version", version, "db", *path)
+
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	// Graceful shutdown: stop accepting, let in-flight requests (and their transactions) finish.
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	// Graceful shutdown: stop accepting, let requests in flight (and their transactions) finish
+	// within the timeout; then close what is left (a client that stalls cannot hold the process).
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), t.shutdown)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
+		log.Warn("shutdown: requests still in flight after the timeout; closing their connections", "timeout", t.shutdown)
+		srv.Close()
 	}
-	fmt.Fprintln(e.stdout, "callstore stopped")
+	log.Info("callstore stopped")
 	return nil
+}
+
+// maxHeaderBytes bounds a request's headers (a JWT or a key is well under 1 KiB).
+const maxHeaderBytes = 64 << 10
+
+// serveTimeouts are serve's HTTP timeouts.
+type serveTimeouts struct{ readHeader, read, write, idle, shutdown time.Duration }
+
+func (t serveTimeouts) check() error {
+	for _, d := range []time.Duration{t.readHeader, t.read, t.write, t.idle, t.shutdown} {
+		if d <= 0 {
+			return fmt.Errorf("timeouts must be positive, got %s", d)
+		}
+	}
+	return nil
+}
+
+// envOr returns the environment variable name, or def when it is unset.
+func envOr(e env, name, def string) string {
+	if v := e.getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// newLogger returns the server's logger: text or JSON lines on w from the given level up.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("-log-level must be debug, info, warn or error, not %q", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("-log-format must be text or json, not %q", format)
 }
 
 // bootstrap makes a fresh database usable at once: with no company yet, it creates the company

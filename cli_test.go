@@ -230,7 +230,7 @@ func TestCLIServe(t *testing.T) {
 	listening := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
 	var base string
 	for deadline := time.Now().Add(10 * time.Second); base == ""; {
-		if m := listening.FindStringSubmatch(stdout.String()); m != nil {
+		if m := listening.FindStringSubmatch(stderr.String()); m != nil {
 			base = m[1]
 		} else if time.Now().After(deadline) {
 			t.Fatalf("serve did not start; stdout %q stderr %q", stdout.String(), stderr.String())
@@ -266,8 +266,8 @@ func TestCLIServe(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop after cancel")
 	}
-	if !strings.Contains(stdout.String(), "callstore stopped") {
-		t.Fatalf("stdout = %q", stdout.String())
+	if !strings.Contains(stderr.String(), "callstore stopped") {
+		t.Fatalf("stderr = %q", stderr.String())
 	}
 }
 
@@ -275,14 +275,14 @@ func TestCLIServeBootstrapsOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.db")
 	for i, wantKey := range []bool{true, false} {
 		ctx, cancel := context.WithCancel(context.Background())
-		var stdout syncBuffer
+		var stdout, stderr syncBuffer
 		done := make(chan error, 1)
 		go func() {
-			done <- run(ctx, []string{"serve", "-db", path, "-addr", "127.0.0.1:0"}, func(string) string { return "" }, &stdout, &syncBuffer{})
+			done <- run(ctx, []string{"serve", "-db", path, "-addr", "127.0.0.1:0"}, func(string) string { return "" }, &stdout, &stderr)
 		}()
-		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stdout.String(), "listening on"); time.Sleep(10 * time.Millisecond) {
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stderr.String(), "listening on"); time.Sleep(10 * time.Millisecond) {
 			if time.Now().After(deadline) {
-				t.Fatalf("run %d: serve did not start: %q", i, stdout.String())
+				t.Fatalf("run %d: serve did not start: %q", i, stderr.String())
 			}
 		}
 		cancel()

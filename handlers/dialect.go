@@ -62,6 +62,9 @@ func (d *dialect) guard(s *store.Store, log *slog.Logger) func(perm string, next
 				d.fail(w, r, log, err)
 				return
 			}
+			if ri := info(r); ri != nil {
+				ri.companyID = p.CompanyID
+			}
 			if !p.Can(perm) {
 				code, msg := d.forbidden(perm)
 				d.write(w, http.StatusForbidden, code, msg)
@@ -78,7 +81,7 @@ func (d *dialect) guard(s *store.Store, log *slog.Logger) func(perm string, next
 func (d *dialect) fail(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	code := store.ErrorCode(err)
 	if code == store.EINTERNAL {
-		log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		logger(r, log).Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		d.write(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", d.internal)
 		return
 	}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"callstore/store"
 )
@@ -25,12 +27,40 @@ const (
 // handleCallImport serves POST /v1/call/import: newline-delimited JSON, one complete call per
 // line -> 200 {"imported": N, "failed": [{"line", "error_code", "message"}], "failed_count": M}.
 // Any Content-Type is accepted (application/x-ndjson is the natural one).
-func handleCallImport(s *store.Store, log *slog.Logger) http.Handler {
+func handleCallImport(s *store.Store, log *slog.Logger, cfg Config) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body := http.MaxBytesReader(w, r.Body, maxImportBody)
-		res, err := s.Import(r.Context(), principal(r), importLines(body))
+		var body io.Reader = http.MaxBytesReader(w, r.Body, maxImportBody)
+		if cfg.ReadTimeout > 0 && cfg.WriteTimeout > 0 {
+			body = &progressDeadlines{r: body, rc: http.NewResponseController(w), read: cfg.ReadTimeout, write: cfg.WriteTimeout}
+		}
+		// net/http cancels the request's context when reading its body fails (the client went
+		// away, or stalled past the read deadline). The import must still write the lines it read
+		// completely and report where reading stopped, as its answer promises; it cannot run on
+		// after that, as its input has ended.
+		res, err := s.Import(context.WithoutCancel(r.Context()), principal(r), importLines(body))
 		callsAPI.reply(w, r, log, http.StatusOK, res, err)
 	})
+}
+
+// progressDeadlines moves a connection's deadlines forward whenever the body it reads makes
+// progress: reading may pause for at most read between two pieces of the body, and the answer
+// has write after the last piece to be written. An import of any size works at any steady pace;
+// a client that stops sending is cut off after read.
+type progressDeadlines struct {
+	r           io.Reader
+	rc          *http.ResponseController
+	read, write time.Duration
+	last        time.Time
+}
+
+func (p *progressDeadlines) Read(b []byte) (int, error) {
+	// Moving the deadlines costs a little, so it is done a few times per read period, not per read.
+	if now := time.Now(); now.Sub(p.last) > p.read/4 {
+		p.last = now
+		_ = p.rc.SetReadDeadline(now.Add(p.read))
+		_ = p.rc.SetWriteDeadline(now.Add(p.read + p.write))
+	}
+	return p.r.Read(b)
 }
 
 // utf8BOM is tolerated at the start of a file (some exporters write one).

@@ -28,7 +28,7 @@ func addRoutes(mux *http.ServeMux, s *store.Store, log *slog.Logger, cfg Config)
 
 	// Ingest: recording calls, their transcripts and audit logs, and bulk import (NDJSON)
 	mux.Handle("POST /v1/call/{$}", key("calls.create", handleCallCreate(s, log)))
-	mux.Handle("POST /v1/call/import", key("calls.create", handleCallImport(s, log)))
+	mux.Handle("POST /v1/call/import", key("calls.create", handleCallImport(s, log, cfg)))
 	mux.Handle("PATCH /v1/call/{id}", key("calls.update", handleCallUpdate(s, log)))
 	mux.Handle("POST /v1/call/{id}/message", key("calls.update", handleMessageAppend(s, log)))
 	mux.Handle("POST /v1/log/call/{call_id}", key("calls.update", handleLogAppend(s, log)))

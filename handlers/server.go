@@ -17,6 +17,10 @@ import (
 type Config struct {
 	// TokenTTL is the lifetime of access tokens issued by POST /auth/token (default 1h).
 	TokenTTL time.Duration
+	// ReadTimeout and WriteTimeout are the http.Server's (zero: none). The streaming import,
+	// whose body may take longer than ReadTimeout to arrive, moves both deadlines forward while
+	// its body keeps arriving, so a large import works and a stalled one is cut off.
+	ReadTimeout, WriteTimeout time.Duration
 }
 
 // NewServer returns the whole HTTP API over one store.
@@ -26,7 +30,7 @@ func NewServer(s *store.Store, log *slog.Logger, cfg Config) http.Handler {
 	}
 	mux := http.NewServeMux()
 	addRoutes(mux, s, log, cfg)
-	return recoverPanics(log, canonicalPaths(mux))
+	return observe(log, recoverPanics(log, canonicalPaths(mux)))
 }
 
 // canonicalPaths answers a path that ServeMux would redirect (one with "//", "." or "..", or a
@@ -84,7 +88,7 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+				logger(r, log).Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v)
 				d := dialectOf(r.URL.Path)
 				d.write(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", d.internal)
 			}
