@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"callstore/db"
@@ -148,8 +149,10 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer closeStore()
+	var draining atomic.Bool
 	srv := &http.Server{
-		Handler:           handlers.NewServer(s, log, handlers.Config{TokenTTL: *tokenTTL, WriteTimeout: t.write, ReadTimeout: t.read}),
+		Handler: handlers.NewServer(s, log, handlers.Config{TokenTTL: *tokenTTL, WriteTimeout: t.write, ReadTimeout: t.read,
+			Draining: draining.Load}),
 		ReadHeaderTimeout: t.readHeader,
 		ReadTimeout:       t.read,
 		WriteTimeout:      t.write,
@@ -173,6 +176,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	// Graceful shutdown: stop accepting, let requests in flight (and their transactions) finish
 	// within the timeout; then close what is left (a client that stalls cannot hold the process).
+	draining.Store(true) // GET /readyz answers 503 from now on
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), t.shutdown)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

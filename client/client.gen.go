@@ -528,6 +528,24 @@ func (e Permission) Valid() bool {
 	}
 }
 
+// Defines values for ReadinessStatus.
+const (
+	NotReady ReadinessStatus = "not ready"
+	Ready    ReadinessStatus = "ready"
+)
+
+// Valid indicates whether the value is a known member of the ReadinessStatus enum.
+func (e ReadinessStatus) Valid() bool {
+	switch e {
+	case NotReady:
+		return true
+	case Ready:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Order.
 const (
 	OrderAsc  Order = "asc"
@@ -540,6 +558,21 @@ func (e Order) Valid() bool {
 	case OrderAsc:
 		return true
 	case OrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for HealthzGet200JSONResponseBodyStatus.
+const (
+	Ok HealthzGet200JSONResponseBodyStatus = "ok"
+)
+
+// Valid indicates whether the value is a known member of the HealthzGet200JSONResponseBodyStatus enum.
+func (e HealthzGet200JSONResponseBodyStatus) Valid() bool {
+	switch e {
+	case Ok:
 		return true
 	default:
 		return false
@@ -1138,6 +1171,19 @@ type PaginatedResponseRedactedApiKeyResponseSchema struct {
 // Permission App permissions.
 type Permission string
 
+// Readiness defines model for Readiness.
+type Readiness struct {
+	// Reason Why the server is not ready: the database does not answer, its schema is not the one this binary serves, or the server is shutting down.
+	Reason *string `json:"reason,omitempty"`
+
+	// SchemaVersion The schema version this binary serves.
+	SchemaVersion int             `json:"schema_version"`
+	Status        ReadinessStatus `json:"status"`
+}
+
+// ReadinessStatus defines model for Readiness.Status.
+type ReadinessStatus string
+
 // RedactedApiKeyResponseSchema defines model for RedactedApiKeyResponseSchema.
 type RedactedApiKeyResponseSchema struct {
 	// CreatedDate The date and time when the API key was created
@@ -1217,6 +1263,9 @@ type Unauthorized = ErrorResponseSchema
 
 // ValidationFailed defines model for ValidationFailed.
 type ValidationFailed = HTTPValidationError
+
+// HealthzGet200JSONResponseBodyStatus defines parameters for HealthzGet.
+type HealthzGet200JSONResponseBodyStatus string
 
 // ListApiKeysV1ApiKeyGetParams defines parameters for ListApiKeysV1ApiKeyGet.
 type ListApiKeysV1ApiKeyGetParams struct {
@@ -1854,6 +1903,13 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// HealthzGet Liveness
+	//
+	// callstore extension. 200 while the process runs and answers HTTP; it does not touch the database. No authentication.
+	//
+	// Corresponds with GET /healthz (the `HealthzGet` operationId).
+	HealthzGet(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// OpenapiJsonGet This OpenAPI document
 	//
 	// callstore extension. The OpenAPI 3.1 document of the calls API and callstore's native endpoints under /v1/ (this document). The other dialects have their own: GET /openapi/koreai.json and GET /openapi/genlogs.json. No authentication.
@@ -1874,6 +1930,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /openapi/koreai.json (the `OpenapiKoreaiJsonGet` operationId).
 	OpenapiKoreaiJsonGet(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReadyzGet Readiness
+	//
+	// callstore extension. 200 when the database answers, its schema version is the one this binary serves and the server is not shutting down; 503 with the reason otherwise. No authentication.
+	//
+	// Corresponds with GET /readyz (the `ReadyzGet` operationId).
+	ReadyzGet(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListApiKeysV1ApiKeyGet List Api Keys
 	//
@@ -2099,6 +2162,23 @@ type ClientInterface interface {
 	AppendLogsV1LogCallCallIdPost(ctx context.Context, callId openapi_types.UUID, body AppendLogsV1LogCallCallIdPostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
+// HealthzGet Liveness
+//
+// callstore extension. 200 while the process runs and answers HTTP; it does not touch the database. No authentication.
+//
+// Corresponds with GET /healthz (the `HealthzGet` operationId).
+func (c *Client) HealthzGet(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHealthzGetRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // OpenapiJsonGet This OpenAPI document
 //
 // callstore extension. The OpenAPI 3.1 document of the calls API and callstore's native endpoints under /v1/ (this document). The other dialects have their own: GET /openapi/koreai.json and GET /openapi/genlogs.json. No authentication.
@@ -2140,6 +2220,23 @@ func (c *Client) OpenapiGenlogsJsonGet(ctx context.Context, reqEditors ...Reques
 // Corresponds with GET /openapi/koreai.json (the `OpenapiKoreaiJsonGet` operationId).
 func (c *Client) OpenapiKoreaiJsonGet(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewOpenapiKoreaiJsonGetRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReadyzGet Readiness
+//
+// callstore extension. 200 when the database answers, its schema version is the one this binary serves and the server is not shutting down; 503 with the reason otherwise. No authentication.
+//
+// Corresponds with GET /readyz (the `ReadyzGet` operationId).
+func (c *Client) ReadyzGet(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReadyzGetRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -2643,6 +2740,33 @@ func (c *Client) AppendLogsV1LogCallCallIdPost(ctx context.Context, callId opena
 	return c.Client.Do(req)
 }
 
+// NewHealthzGetRequest constructs an http.Request for the HealthzGet method
+func NewHealthzGetRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/healthz")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewOpenapiJsonGetRequest constructs an http.Request for the OpenapiJsonGet method
 func NewOpenapiJsonGetRequest(server string) (*http.Request, error) {
 	var err error
@@ -2707,6 +2831,33 @@ func NewOpenapiKoreaiJsonGetRequest(server string) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/openapi/koreai.json")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReadyzGetRequest constructs an http.Request for the ReadyzGet method
+func NewReadyzGetRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/readyz")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -4099,6 +4250,15 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// HealthzGetWithResponse Liveness
+	//
+	// callstore extension. 200 while the process runs and answers HTTP; it does not touch the database. No authentication.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /healthz (the `HealthzGet` operationId).
+	HealthzGetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthzGetResponse, error)
+
 	// OpenapiJsonGetWithResponse This OpenAPI document
 	//
 	// callstore extension. The OpenAPI 3.1 document of the calls API and callstore's native endpoints under /v1/ (this document). The other dialects have their own: GET /openapi/koreai.json and GET /openapi/genlogs.json. No authentication.
@@ -4125,6 +4285,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /openapi/koreai.json (the `OpenapiKoreaiJsonGet` operationId).
 	OpenapiKoreaiJsonGetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OpenapiKoreaiJsonGetResponse, error)
+
+	// ReadyzGetWithResponse Readiness
+	//
+	// callstore extension. 200 when the database answers, its schema version is the one this binary serves and the server is not shutting down; 503 with the reason otherwise. No authentication.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /readyz (the `ReadyzGet` operationId).
+	ReadyzGetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyzGetResponse, error)
 
 	// ListApiKeysV1ApiKeyGetWithResponse List Api Keys
 	//
@@ -4370,6 +4539,51 @@ type ClientWithResponsesInterface interface {
 	AppendLogsV1LogCallCallIdPostWithResponse(ctx context.Context, callId openapi_types.UUID, body AppendLogsV1LogCallCallIdPostJSONRequestBody, reqEditors ...RequestEditorFn) (*AppendLogsV1LogCallCallIdPostResponse, error)
 }
 
+type HealthzGetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Status HealthzGet200JSONResponseBodyStatus `json:"status"`
+	}
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r HealthzGetResponse) GetJSON200() *struct {
+	Status HealthzGet200JSONResponseBodyStatus `json:"status"`
+} {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r HealthzGetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r HealthzGetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r HealthzGetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r HealthzGetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type OpenapiJsonGetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4487,6 +4701,54 @@ func (r OpenapiKoreaiJsonGetResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r OpenapiKoreaiJsonGetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReadyzGetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Readiness
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Readiness
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReadyzGetResponse) GetJSON200() *Readiness {
+	return r.JSON200
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ReadyzGetResponse) GetJSON503() *Readiness {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReadyzGetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReadyzGetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReadyzGetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReadyzGetResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6076,6 +6338,21 @@ func (r AppendLogsV1LogCallCallIdPostResponse) ContentType() string {
 	return ""
 }
 
+// HealthzGetWithResponse Liveness
+//
+// callstore extension. 200 while the process runs and answers HTTP; it does not touch the database. No authentication.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /healthz (the `HealthzGet` operationId).
+func (c *ClientWithResponses) HealthzGetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthzGetResponse, error) {
+	rsp, err := c.HealthzGet(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseHealthzGetResponse(rsp)
+}
+
 // OpenapiJsonGetWithResponse This OpenAPI document
 //
 // callstore extension. The OpenAPI 3.1 document of the calls API and callstore's native endpoints under /v1/ (this document). The other dialects have their own: GET /openapi/koreai.json and GET /openapi/genlogs.json. No authentication.
@@ -6119,6 +6396,21 @@ func (c *ClientWithResponses) OpenapiKoreaiJsonGetWithResponse(ctx context.Conte
 		return nil, err
 	}
 	return ParseOpenapiKoreaiJsonGetResponse(rsp)
+}
+
+// ReadyzGetWithResponse Readiness
+//
+// callstore extension. 200 when the database answers, its schema version is the one this binary serves and the server is not shutting down; 503 with the reason otherwise. No authentication.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /readyz (the `ReadyzGet` operationId).
+func (c *ClientWithResponses) ReadyzGetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyzGetResponse, error) {
+	rsp, err := c.ReadyzGet(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReadyzGetResponse(rsp)
 }
 
 // ListApiKeysV1ApiKeyGetWithResponse List Api Keys
@@ -6526,6 +6818,34 @@ func (c *ClientWithResponses) AppendLogsV1LogCallCallIdPostWithResponse(ctx cont
 	return ParseAppendLogsV1LogCallCallIdPostResponse(rsp)
 }
 
+// ParseHealthzGetResponse parses an HTTP response from a HealthzGetWithResponse call
+func ParseHealthzGetResponse(rsp *http.Response) (*HealthzGetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &HealthzGetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Status HealthzGet200JSONResponseBodyStatus `json:"status"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseOpenapiJsonGetResponse parses an HTTP response from a OpenapiJsonGetWithResponse call
 func ParseOpenapiJsonGetResponse(rsp *http.Response) (*OpenapiJsonGetResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -6598,6 +6918,39 @@ func ParseOpenapiKoreaiJsonGetResponse(rsp *http.Response) (*OpenapiKoreaiJsonGe
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReadyzGetResponse parses an HTTP response from a ReadyzGetWithResponse call
+func ParseReadyzGetResponse(rsp *http.Response) (*ReadyzGetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReadyzGetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Readiness
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Readiness
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 

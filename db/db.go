@@ -255,8 +255,9 @@ func (d *DB) Migrate(ctx context.Context) error {
 }
 
 // Version reports the schema version the database is at.
+// It reads through the reader pool, so it never waits for a write transaction.
 func (d *DB) Version(ctx context.Context) (int64, error) {
-	p, err := goose.NewProvider(goose.DialectSQLite3, d.Write, Migrations())
+	p, err := goose.NewProvider(goose.DialectSQLite3, d.Read, Migrations())
 	if err != nil {
 		return 0, err
 	}

@@ -46,6 +46,10 @@ func addRoutes(mux *http.ServeMux, s *store.Store, log *slog.Logger, cfg Config)
 	mux.Handle("DELETE /onboarded-carrier/bulk/contacts", token("contacts.delete", handleGenlogsBulkDelete(s, log)))
 	mux.Handle("DELETE /onboarded-carrier/contacts/{contact_id}", token("contacts.delete", handleGenlogsDelete(s, log)))
 
+	// Health of the process and readiness to serve (no authentication)
+	mux.Handle("GET /healthz", handleHealthz())
+	mux.Handle("GET /readyz", handleReadyz(s, log, cfg))
+
 	// The OpenAPI documents, one per dialect (no authentication)
 	mux.Handle("GET /openapi.json", handleOpenAPI(openapiCalls))
 	mux.Handle("GET /openapi/koreai.json", handleOpenAPI(openapiKoreai))

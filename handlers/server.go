@@ -21,6 +21,8 @@ type Config struct {
 	// whose body may take longer than ReadTimeout to arrive, moves both deadlines forward while
 	// its body keeps arriving, so a large import works and a stalled one is cut off.
 	ReadTimeout, WriteTimeout time.Duration
+	// Draining reports that the server is shutting down: GET /readyz then answers 503.
+	Draining func() bool
 }
 
 // NewServer returns the whole HTTP API over one store.

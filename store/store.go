@@ -43,6 +43,19 @@ func New(ctx context.Context, d *db.DB) (*Store, error) {
 // Close releases the prepared statements (the database itself is closed by its owner).
 func (s *Store) Close() error { return s.r.Close() }
 
+// Ready reports whether the store can serve: its database answers, and its schema is the one
+// this binary was built for.
+func (s *Store) Ready(ctx context.Context) error {
+	v, err := s.db.Version(ctx)
+	if err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	if want := db.LatestVersion(); v != want {
+		return fmt.Errorf("database schema is version %d, this binary serves version %d", v, want)
+	}
+	return nil
+}
+
 // DB returns the underlying database (for tools and tests).
 func (s *Store) DB() *db.DB { return s.db }
 

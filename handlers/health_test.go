@@ -1,0 +1,64 @@
+package handlers_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"callstore/db"
+	"callstore/handlers"
+	"callstore/store"
+)
+
+func TestHealthAndReadiness(t *testing.T) {
+	d := MustOpenDB(t)
+	s, err := store.New(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var draining atomic.Bool
+	srv := httptest.NewServer(handlers.NewServer(s, slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{Draining: draining.Load}))
+	t.Cleanup(srv.Close)
+	e := &testEnv{t: t, Store: s, Server: srv}
+	ready := func(status int, reason string) {
+		t.Helper()
+		r := e.do("GET", "/readyz", "", nil)
+		wantStatus(t, r, status)
+		m := r.Map(t)
+		if got, _ := m["reason"].(string); !strings.Contains(got, reason) || (reason == "" && got != "") {
+			t.Fatalf("reason = %q, want it to contain %q: %s", got, reason, r.Body)
+		}
+		if v, _ := m["schema_version"].(float64); int64(v) != db.LatestVersion() {
+			t.Fatalf("schema_version = %v", m["schema_version"])
+		}
+	}
+	wantStatus(t, e.do("GET", "/healthz", "", nil), http.StatusOK)
+	ready(http.StatusOK, "")
+
+	t.Run("Draining", func(t *testing.T) {
+		draining.Store(true)
+		defer draining.Store(false)
+		ready(http.StatusServiceUnavailable, "shutting down")
+		wantStatus(t, e.do("GET", "/healthz", "", nil), http.StatusOK)
+	})
+	t.Run("NewerSchema", func(t *testing.T) {
+		if _, err := d.Write.Exec("INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, 1)", db.LatestVersion()+1); err != nil {
+			t.Fatal(err)
+		}
+		ready(http.StatusServiceUnavailable, "schema is version")
+		if _, err := d.Write.Exec("DELETE FROM goose_db_version WHERE version_id = ?", db.LatestVersion()+1); err != nil {
+			t.Fatal(err)
+		}
+		ready(http.StatusOK, "")
+	})
+	t.Run("DatabaseGone", func(t *testing.T) {
+		d.Close()
+		ready(http.StatusServiceUnavailable, "database unreachable")
+		wantStatus(t, e.do("GET", "/healthz", "", nil), http.StatusOK)
+	})
+}
