@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
@@ -117,6 +118,8 @@ func runServe(ctx context.Context, args []string, e env) error {
 	fs.DurationVar(&t.write, "write-timeout", time.Minute, "time to answer a request once its headers are read; the import resets it while it works")
 	fs.DurationVar(&t.idle, "idle-timeout", 2*time.Minute, "how long a kept-alive connection may wait for its next request")
 	fs.DurationVar(&t.shutdown, "shutdown-timeout", 15*time.Second, "on SIGINT/SIGTERM, how long requests in flight may take to finish before connections are closed")
+	metricsAddr := fs.String("metrics-addr", envOr(e, "CALLSTORE_METRICS_ADDR", ""), `where GET /metrics is served: "" for the API's own address, another address, or "off" (env CALLSTORE_METRICS_ADDR)`)
+	pprofAddr := fs.String("pprof-addr", "", "serve net/http/pprof on this loopback address (off by default)")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -138,21 +141,52 @@ func runServe(ctx context.Context, args []string, e env) error {
 		// operator's GOGC, and GOMEMLIMIT as a soft ceiling, are the Go runtime's own.
 		debug.SetGCPercent(serveGOGC)
 	}
-	// The port first: when it is taken, nothing has been created (no file, no company, no key).
+	// The ports first: when one is taken, nothing has been created (no file, no company, no key).
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
 	}
 	defer ln.Close()
+	var extra []*http.Server // the metrics and pprof servers, when they have addresses of their own
+	metricsLn, err := listenExtra("metrics", *metricsAddr, false)
+	if err != nil {
+		return err
+	}
+	if metricsLn != nil {
+		defer metricsLn.Close()
+	}
+	pprofLn, err := listenExtra("pprof", *pprofAddr, true)
+	if err != nil {
+		return err
+	}
+	if pprofLn != nil {
+		defer pprofLn.Close()
+	}
 	s, closeStore, err := openStore(ctx, *path)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
+	cfg := handlers.Config{TokenTTL: *tokenTTL, WriteTimeout: t.write, ReadTimeout: t.read}
+	if *metricsAddr != "off" {
+		cfg.Metrics = handlers.NewMetrics(s)
+		cfg.MetricsOnMux = metricsLn == nil
+	}
+	if metricsLn != nil {
+		extra = append(extra, serveExtra(metricsLn, cfg.Metrics.Handler(), log))
+	}
+	if pprofLn != nil {
+		extra = append(extra, serveExtra(pprofLn, pprofMux(), log))
+	}
+	defer func() {
+		for _, x := range extra {
+			x.Close()
+		}
+	}()
 	var draining atomic.Bool
+	cfg.Draining = draining.Load
 	srv := &http.Server{
-		Handler: handlers.NewServer(s, log, handlers.Config{TokenTTL: *tokenTTL, WriteTimeout: t.write, ReadTimeout: t.read,
-			Draining: draining.Load}),
+		Handler:           handlers.NewServer(s, log, cfg),
 		ReadHeaderTimeout: t.readHeader,
 		ReadTimeout:       t.read,
 		WriteTimeout:      t.write,
@@ -168,6 +202,12 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	log.Info("listening on http://"+ln.Addr().String(), "version", version, "db", *path)
+	if metricsLn != nil {
+		log.Info("metrics on http://" + metricsLn.Addr().String() + "/metrics")
+	}
+	if pprofLn != nil {
+		log.Info("pprof on http://" + pprofLn.Addr().String() + "/debug/pprof/")
+	}
 
 	select {
 	case err := <-errc:
@@ -185,6 +225,44 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	log.Info("callstore stopped")
 	return nil
+}
+
+// listenExtra opens the listener of an auxiliary server (metrics, pprof) when addr names an
+// address of its own ("" and "off" name none). loopbackOnly refuses any other address.
+func listenExtra(what, addr string, loopbackOnly bool) (net.Listener, error) {
+	if addr == "" || addr == "off" {
+		return nil, nil
+	}
+	if loopbackOnly {
+		host, _, err := net.SplitHostPort(addr)
+		ip := net.ParseIP(host)
+		if err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			return nil, fmt.Errorf("-%s-addr must be a loopback address such as 127.0.0.1:6060, not %q", what, addr)
+		}
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s for %s: %w", addr, what, err)
+	}
+	return ln, nil
+}
+
+// serveExtra serves h on ln in the background until the returned server is closed.
+func serveExtra(ln net.Listener, h http.Handler, log *slog.Logger) *http.Server {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	go srv.Serve(ln)
+	return srv
+}
+
+// pprofMux serves net/http/pprof's profiles under /debug/pprof/.
+func pprofMux() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 // maxHeaderBytes bounds a request's headers (a JWT or a key is well under 1 KiB).

@@ -206,3 +206,51 @@ func TestServeStalledImportIsReported(t *testing.T) {
 		t.Fatalf("stalled import: %d %s", resp.StatusCode, body)
 	}
 }
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServeMetricsAndPprofAddresses(t *testing.T) {
+	t.Run("OnTheAPIAddress", func(t *testing.T) {
+		s := startServe(t, "-db", ":memory:")
+		if code, body := get(t, s.url+"/metrics"); code != 200 || !strings.Contains(body, "callstore_http_requests_in_flight 1") {
+			t.Fatalf("/metrics: %d %.200s", code, body)
+		}
+	})
+	t.Run("OwnAddress", func(t *testing.T) {
+		s := startServe(t, "-db", ":memory:", "-metrics-addr", "127.0.0.1:0", "-pprof-addr", "127.0.0.1:0")
+		if code, _ := get(t, s.url+"/metrics"); code != 404 {
+			t.Fatalf("/metrics on the API address: %d, want 404 when -metrics-addr is set", code)
+		}
+		m := regexp.MustCompile(`metrics on (http://127\.0\.0\.1:\d+)/metrics`).FindStringSubmatch(s.stderr.String())
+		p := regexp.MustCompile(`pprof on (http://127\.0\.0\.1:\d+)/debug/pprof/`).FindStringSubmatch(s.stderr.String())
+		if m == nil || p == nil {
+			t.Fatalf("addresses not logged: %s", s.stderr.String())
+		}
+		if code, body := get(t, m[1]+"/metrics"); code != 200 || !strings.Contains(body, "go_goroutines") {
+			t.Fatalf("metrics address: %d", code)
+		}
+		if code, _ := get(t, p[1]+"/debug/pprof/"); code != 200 {
+			t.Fatalf("pprof address: %d", code)
+		}
+	})
+	t.Run("Off", func(t *testing.T) {
+		s := startServe(t, "-db", ":memory:", "-metrics-addr", "off")
+		if code, _ := get(t, s.url+"/metrics"); code != 404 {
+			t.Fatalf("/metrics with -metrics-addr off: %d", code)
+		}
+	})
+	t.Run("PprofOnlyOnLoopback", func(t *testing.T) {
+		if _, _, err := cli(t, nil, "serve", "-db", ":memory:", "-addr", "127.0.0.1:0", "-pprof-addr", "0.0.0.0:6060"); err == nil || !strings.Contains(err.Error(), "loopback") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}

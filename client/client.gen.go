@@ -1910,6 +1910,13 @@ type ClientInterface interface {
 	// Corresponds with GET /healthz (the `HealthzGet` operationId).
 	HealthzGet(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// MetricsGet Prometheus metrics
+	//
+	// callstore extension. The server's metrics in Prometheus's text exposition format: callstore_http_requests_total{route,status}, callstore_http_request_duration_seconds{route}, callstore_http_requests_in_flight, callstore_deleted_rows_total{kind}, callstore_wal_bytes, callstore_checkpoints_total{result}, callstore_checkpoint_frames_copied_total, the connection pools (go_sql_*{db_name="writer"|"reader"}) and the Go runtime and process (go_*, process_*). Served here unless `serve -metrics-addr` moves it to another address or turns it off. No authentication.
+	//
+	// Corresponds with GET /metrics (the `MetricsGet` operationId).
+	MetricsGet(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// OpenapiJsonGet This OpenAPI document
 	//
 	// callstore extension. The OpenAPI 3.1 document of the calls API and callstore's native endpoints under /v1/ (this document). The other dialects have their own: GET /openapi/koreai.json and GET /openapi/genlogs.json. No authentication.
@@ -2169,6 +2176,23 @@ type ClientInterface interface {
 // Corresponds with GET /healthz (the `HealthzGet` operationId).
 func (c *Client) HealthzGet(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewHealthzGetRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MetricsGet Prometheus metrics
+//
+// callstore extension. The server's metrics in Prometheus's text exposition format: callstore_http_requests_total{route,status}, callstore_http_request_duration_seconds{route}, callstore_http_requests_in_flight, callstore_deleted_rows_total{kind}, callstore_wal_bytes, callstore_checkpoints_total{result}, callstore_checkpoint_frames_copied_total, the connection pools (go_sql_*{db_name="writer"|"reader"}) and the Go runtime and process (go_*, process_*). Served here unless `serve -metrics-addr` moves it to another address or turns it off. No authentication.
+//
+// Corresponds with GET /metrics (the `MetricsGet` operationId).
+func (c *Client) MetricsGet(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMetricsGetRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -2750,6 +2774,33 @@ func NewHealthzGetRequest(server string) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/healthz")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMetricsGetRequest constructs an http.Request for the MetricsGet method
+func NewMetricsGetRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/metrics")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -4259,6 +4310,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /healthz (the `HealthzGet` operationId).
 	HealthzGetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthzGetResponse, error)
 
+	// MetricsGetWithResponse Prometheus metrics
+	//
+	// callstore extension. The server's metrics in Prometheus's text exposition format: callstore_http_requests_total{route,status}, callstore_http_request_duration_seconds{route}, callstore_http_requests_in_flight, callstore_deleted_rows_total{kind}, callstore_wal_bytes, callstore_checkpoints_total{result}, callstore_checkpoint_frames_copied_total, the connection pools (go_sql_*{db_name="writer"|"reader"}) and the Go runtime and process (go_*, process_*). Served here unless `serve -metrics-addr` moves it to another address or turns it off. No authentication.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /metrics (the `MetricsGet` operationId).
+	MetricsGetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*MetricsGetResponse, error)
+
 	// OpenapiJsonGetWithResponse This OpenAPI document
 	//
 	// callstore extension. The OpenAPI 3.1 document of the calls API and callstore's native endpoints under /v1/ (this document). The other dialects have their own: GET /openapi/koreai.json and GET /openapi/genlogs.json. No authentication.
@@ -4578,6 +4638,40 @@ func (r HealthzGetResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r HealthzGetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type MetricsGetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r MetricsGetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MetricsGetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MetricsGetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MetricsGetResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6353,6 +6447,21 @@ func (c *ClientWithResponses) HealthzGetWithResponse(ctx context.Context, reqEdi
 	return ParseHealthzGetResponse(rsp)
 }
 
+// MetricsGetWithResponse Prometheus metrics
+//
+// callstore extension. The server's metrics in Prometheus's text exposition format: callstore_http_requests_total{route,status}, callstore_http_request_duration_seconds{route}, callstore_http_requests_in_flight, callstore_deleted_rows_total{kind}, callstore_wal_bytes, callstore_checkpoints_total{result}, callstore_checkpoint_frames_copied_total, the connection pools (go_sql_*{db_name="writer"|"reader"}) and the Go runtime and process (go_*, process_*). Served here unless `serve -metrics-addr` moves it to another address or turns it off. No authentication.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /metrics (the `MetricsGet` operationId).
+func (c *ClientWithResponses) MetricsGetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*MetricsGetResponse, error) {
+	rsp, err := c.MetricsGet(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMetricsGetResponse(rsp)
+}
+
 // OpenapiJsonGetWithResponse This OpenAPI document
 //
 // callstore extension. The OpenAPI 3.1 document of the calls API and callstore's native endpoints under /v1/ (this document). The other dialects have their own: GET /openapi/koreai.json and GET /openapi/genlogs.json. No authentication.
@@ -6841,6 +6950,22 @@ func ParseHealthzGetResponse(rsp *http.Response) (*HealthzGetResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseMetricsGetResponse parses an HTTP response from a MetricsGetWithResponse call
+func ParseMetricsGetResponse(rsp *http.Response) (*MetricsGetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MetricsGetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
 	}
 
 	return response, nil

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"callstore/db/sqlcdb"
@@ -41,6 +42,9 @@ type DB struct {
 	Write *sql.DB
 	Read  *sql.DB
 	Path  string
+
+	// Checkpoints counts the checkpoints run on the database, by outcome.
+	Checkpoints CheckpointStats
 
 	ckpt     *sql.DB       // the checkpointer's own connection (file databases only)
 	ckptMu   sync.Mutex    // one checkpoint at a time: the checkpointer's or Checkpoint's
@@ -282,7 +286,7 @@ func (d *DB) checkpointer() {
 			return
 		case <-t.C:
 			d.ckptMu.Lock()
-			_, _ = d.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+			d.Checkpoints.record(d.ckpt.QueryRow("PRAGMA wal_checkpoint(PASSIVE)"))
 			d.ckptMu.Unlock()
 		}
 	}
@@ -304,11 +308,45 @@ func (d *DB) Checkpoint(ctx context.Context) (finished bool, err error) {
 	}
 	d.ckptMu.Lock()
 	defer d.ckptMu.Unlock()
+	return d.Checkpoints.record(d.Write.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)"))
+}
+
+// CheckpointStats counts checkpoints by outcome: finished (every frame copied), busy (a reader
+// still needed old frames, so some were left for later), failed (an error), and the WAL frames
+// copied into the database file. Safe for concurrent use.
+type CheckpointStats struct {
+	Finished, Busy, Failed, FramesCopied atomic.Int64
+}
+
+// record reads the row of a PRAGMA wal_checkpoint (busy, log frames, checkpointed frames) into the
+// counts and reports whether the checkpoint finished.
+func (c *CheckpointStats) record(row *sql.Row) (finished bool, err error) {
 	var busy, logFrames, copied int64
-	if err := d.Write.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &logFrames, &copied); err != nil {
+	if err := row.Scan(&busy, &logFrames, &copied); err != nil {
+		c.Failed.Add(1)
 		return false, err
 	}
-	return busy == 0, nil
+	if copied > 0 {
+		c.FramesCopied.Add(copied)
+	}
+	if busy != 0 || copied < logFrames {
+		c.Busy.Add(1)
+		return false, nil
+	}
+	c.Finished.Add(1)
+	return true, nil
+}
+
+// WALSize is the size in bytes of the database's write-ahead log (0 in memory or when absent).
+func (d *DB) WALSize() int64 {
+	if d.InMemory() {
+		return 0
+	}
+	fi, err := os.Stat(d.Path + "-wal")
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }
 
 // Close stops the checkpointer and closes the pools.

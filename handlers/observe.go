@@ -58,12 +58,13 @@ func printable(s string) bool {
 }
 
 // observe is the outermost middleware: it gives every request an id (echoed in X-Request-Id and
-// carried by every log line of the request) and writes one access-log line when it is answered:
-// method, route pattern, status, bytes, duration, company, request id. It never logs a key, a
-// token or a body.
-func observe(log *slog.Logger, next http.Handler) http.Handler {
+// carried by every log line of the request), writes one access-log line when it is answered
+// (method, route pattern, status, bytes, duration, company, request id; never a key, a token or a
+// body) and counts it in m (when not nil).
+func observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		done := m.begin()
 		ri := &reqInfo{id: requestID(r)}
 		ri.log = log.With("request_id", ri.id)
 		w.Header().Set("X-Request-Id", ri.id)
@@ -74,9 +75,11 @@ func observe(log *slog.Logger, next http.Handler) http.Handler {
 			if route == "" || route == "/" {
 				route = "unmatched"
 			}
+			took := time.Since(start)
+			done(route, rec.status, took)
 			ri.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("method", r.Method), slog.String("route", route), slog.Int("status", rec.status),
-				slog.Int64("bytes", rec.bytes), slog.Duration("duration", time.Since(start)),
+				slog.Int64("bytes", rec.bytes), slog.Duration("duration", took),
 				slog.String("company_id", ri.companyID))
 		}()
 		next.ServeHTTP(rec, r)

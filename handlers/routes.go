@@ -49,6 +49,9 @@ func addRoutes(mux *http.ServeMux, s *store.Store, log *slog.Logger, cfg Config)
 	// Health of the process and readiness to serve (no authentication)
 	mux.Handle("GET /healthz", handleHealthz())
 	mux.Handle("GET /readyz", handleReadyz(s, log, cfg))
+	if cfg.Metrics != nil && cfg.MetricsOnMux {
+		mux.Handle("GET /metrics", cfg.Metrics.Handler()) // Prometheus text format
+	}
 
 	// The OpenAPI documents, one per dialect (no authentication)
 	mux.Handle("GET /openapi.json", handleOpenAPI(openapiCalls))

@@ -23,6 +23,10 @@ type Config struct {
 	ReadTimeout, WriteTimeout time.Duration
 	// Draining reports that the server is shutting down: GET /readyz then answers 503.
 	Draining func() bool
+	// Metrics, when set, counts every request; MetricsOnMux also serves them at GET /metrics
+	// (otherwise the caller serves Metrics.Handler where it likes, e.g. another address).
+	Metrics      *Metrics
+	MetricsOnMux bool
 }
 
 // NewServer returns the whole HTTP API over one store.
@@ -32,7 +36,7 @@ func NewServer(s *store.Store, log *slog.Logger, cfg Config) http.Handler {
 	}
 	mux := http.NewServeMux()
 	addRoutes(mux, s, log, cfg)
-	return observe(log, recoverPanics(log, canonicalPaths(mux)))
+	return observe(log, cfg.Metrics, recoverPanics(log, canonicalPaths(mux)))
 }
 
 // canonicalPaths answers a path that ServeMux would redirect (one with "//", "." or "..", or a

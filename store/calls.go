@@ -537,5 +537,9 @@ func (s *Store) BulkDeleteCalls(ctx context.Context, p Principal, ids []string) 
 	if len(ids) == 0 || len(ids) > MaxBulkDelete {
 		return 0, Errorf(EINVALID, "INVALID_CALL_IDS", "call_ids must hold 1 to %d ids, not %d", MaxBulkDelete, len(ids))
 	}
-	return s.w.DeleteTerminalCalls(ctx, sqlcdb.DeleteTerminalCallsParams{CompanyID: p.CompanyID, Ids: ids})
+	n, err := s.w.DeleteTerminalCalls(ctx, sqlcdb.DeleteTerminalCallsParams{CompanyID: p.CompanyID, Ids: ids})
+	if err == nil && n > 0 {
+		s.deleted(Deleted{DeletionEffects: DeletionEffects{Calls: n}})
+	}
+	return n, err
 }

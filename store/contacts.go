@@ -193,6 +193,9 @@ func (s *Store) DeleteContacts(ctx context.Context, p Principal, ids []string, m
 	if err != nil {
 		return ContactDeletion{}, err
 	}
+	if !dryRun && out.Deleted > 0 {
+		s.deleted(Deleted{Contacts: int64(out.Deleted), DeletionEffects: out.Effects})
+	}
 	return out, nil
 }
 

@@ -21,6 +21,22 @@ type Store struct {
 	r   *sqlcdb.Queries // reader pool
 	w   *sqlcdb.Queries // writer, for a write that is one statement (its own implicit transaction)
 	Now func() time.Time
+	// OnDelete, when set, is told what each committed deletion removed (the server counts it in
+	// /metrics). It runs after the commit, on the deleting goroutine: it must be quick.
+	OnDelete func(Deleted)
+}
+
+// Deleted is what one deletion removed. A bulk delete of calls counts its calls only (the
+// messages and log entries that go or stay with them are not counted in that statement).
+type Deleted struct {
+	Contacts int64
+	DeletionEffects
+}
+
+func (s *Store) deleted(d Deleted) {
+	if s.OnDelete != nil {
+		s.OnDelete(d)
+	}
 }
 
 // New returns a Store over an opened database, using the system clock. Over a file, the reader
