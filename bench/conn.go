@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -72,13 +73,43 @@ var (
 	errReadStale  = errors.New("connection closed by the server before an answer")
 )
 
+// dialError is a failure to connect, as opposed to a failure on a connection that was open:
+// the server is not listening (or not accepting) at all.
+type dialError struct{ err error }
+
+func (e *dialError) Error() string { return e.err.Error() }
+func (e *dialError) Unwrap() error { return e.err }
+
+// dial opens the connection if it is not open; its error is a *dialError.
+func (c *conn) dial(ctx context.Context) error {
+	if c.nc != nil {
+		return nil
+	}
+	nc, err := loopbackDialer.DialContext(ctx, "tcp", c.addr)
+	if err != nil {
+		return &dialError{err}
+	}
+	c.nc, c.r, c.w = nc, bufio.NewReaderSize(nc, 64<<10), bufio.NewWriterSize(nc, 4<<10)
+	return nil
+}
+
+// dialCause is the short reason of a failed dial: "connection refused" rather than
+// "dial tcp 127.0.0.1:9: connect: connection refused".
+func dialCause(err error) error {
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return oe.Err
+	}
+	return err
+}
+
 func (c *conn) roundTrip(ctx context.Context, method, path, key string, payload []byte, body *bytes.Buffer) (int, error) {
-	if c.nc == nil {
-		nc, err := loopbackDialer.DialContext(ctx, "tcp", c.addr)
-		if err != nil {
-			return 0, err
-		}
-		c.nc, c.r, c.w = nc, bufio.NewReaderSize(nc, 64<<10), bufio.NewWriterSize(nc, 4<<10)
+	if err := c.dial(ctx); err != nil {
+		return 0, err
 	}
 	deadline := time.Now().Add(requestTimeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
