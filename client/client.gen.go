@@ -564,6 +564,27 @@ func (e Order) Valid() bool {
 	}
 }
 
+// Defines values for DocsGetParamsDoc.
+const (
+	Calls   DocsGetParamsDoc = "calls"
+	Genlogs DocsGetParamsDoc = "genlogs"
+	Koreai  DocsGetParamsDoc = "koreai"
+)
+
+// Valid indicates whether the value is a known member of the DocsGetParamsDoc enum.
+func (e DocsGetParamsDoc) Valid() bool {
+	switch e {
+	case Calls:
+		return true
+	case Genlogs:
+		return true
+	case Koreai:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HealthzGet200JSONResponseBodyStatus.
 const (
 	Ok HealthzGet200JSONResponseBodyStatus = "ok"
@@ -1264,6 +1285,15 @@ type Unauthorized = ErrorResponseSchema
 // ValidationFailed defines model for ValidationFailed.
 type ValidationFailed = HTTPValidationError
 
+// DocsGetParams defines parameters for DocsGet.
+type DocsGetParams struct {
+	// Doc The document to render: calls (GET /openapi.json, the default), koreai (GET /openapi/koreai.json) or genlogs (GET /openapi/genlogs.json).
+	Doc *DocsGetParamsDoc `form:"doc,omitempty" json:"doc,omitempty"`
+}
+
+// DocsGetParamsDoc defines parameters for DocsGet.
+type DocsGetParamsDoc string
+
 // HealthzGet200JSONResponseBodyStatus defines parameters for HealthzGet.
 type HealthzGet200JSONResponseBodyStatus string
 
@@ -1903,6 +1933,20 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// DocsGet API reference page (Redoc)
+	//
+	// callstore extension. The API reference in a browser: an HTML page on which Redoc renders one of the OpenAPI documents the server serves (this one by default). Everything the page loads comes from this server (GET /docs/assets/{name}, the document itself), so it works offline; its Content-Security-Policy refuses anything else. No authentication.
+	//
+	// Corresponds with GET /docs (the `DocsGet` operationId).
+	DocsGet(ctx context.Context, params *DocsGetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DocsAssetGet A file of the API reference page
+	//
+	// callstore extension. A file of the API reference page, embedded in the binary: the page's script and stylesheet (docs.js, docs.css) and the vendored Redoc bundle with its license notices (redoc.standalone.js, LICENSE, redoc.standalone.js.LICENSE.txt, VERSION and the others of handlers/docsui/redoc/). Each answer has an ETag; a request with If-None-Match gets 304 while the file is unchanged. No authentication.
+	//
+	// Corresponds with GET /docs/assets/{name} (the `DocsAssetGet` operationId).
+	DocsAssetGet(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// HealthzGet Liveness
 	//
 	// callstore extension. 200 while the process runs and answers HTTP; it does not touch the database. No authentication.
@@ -2167,6 +2211,40 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/log/call/{call_id} (the `AppendLogsV1LogCallCallIdPost` operationId).
 	AppendLogsV1LogCallCallIdPost(ctx context.Context, callId openapi_types.UUID, body AppendLogsV1LogCallCallIdPostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// DocsGet API reference page (Redoc)
+//
+// callstore extension. The API reference in a browser: an HTML page on which Redoc renders one of the OpenAPI documents the server serves (this one by default). Everything the page loads comes from this server (GET /docs/assets/{name}, the document itself), so it works offline; its Content-Security-Policy refuses anything else. No authentication.
+//
+// Corresponds with GET /docs (the `DocsGet` operationId).
+func (c *Client) DocsGet(ctx context.Context, params *DocsGetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDocsGetRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DocsAssetGet A file of the API reference page
+//
+// callstore extension. A file of the API reference page, embedded in the binary: the page's script and stylesheet (docs.js, docs.css) and the vendored Redoc bundle with its license notices (redoc.standalone.js, LICENSE, redoc.standalone.js.LICENSE.txt, VERSION and the others of handlers/docsui/redoc/). Each answer has an ETag; a request with If-None-Match gets 304 while the file is unchanged. No authentication.
+//
+// Corresponds with GET /docs/assets/{name} (the `DocsAssetGet` operationId).
+func (c *Client) DocsAssetGet(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDocsAssetGetRequest(c.Server, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // HealthzGet Liveness
@@ -2762,6 +2840,94 @@ func (c *Client) AppendLogsV1LogCallCallIdPost(ctx context.Context, callId opena
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewDocsGetRequest constructs an http.Request for the DocsGet method
+func NewDocsGetRequest(server string, params *DocsGetParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/docs")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Doc != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "doc", *params.Doc, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDocsAssetGetRequest constructs an http.Request for the DocsAssetGet method
+func NewDocsAssetGetRequest(server string, name string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/docs/assets/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewHealthzGetRequest constructs an http.Request for the HealthzGet method
@@ -4301,6 +4467,24 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// DocsGetWithResponse API reference page (Redoc)
+	//
+	// callstore extension. The API reference in a browser: an HTML page on which Redoc renders one of the OpenAPI documents the server serves (this one by default). Everything the page loads comes from this server (GET /docs/assets/{name}, the document itself), so it works offline; its Content-Security-Policy refuses anything else. No authentication.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /docs (the `DocsGet` operationId).
+	DocsGetWithResponse(ctx context.Context, params *DocsGetParams, reqEditors ...RequestEditorFn) (*DocsGetResponse, error)
+
+	// DocsAssetGetWithResponse A file of the API reference page
+	//
+	// callstore extension. A file of the API reference page, embedded in the binary: the page's script and stylesheet (docs.js, docs.css) and the vendored Redoc bundle with its license notices (redoc.standalone.js, LICENSE, redoc.standalone.js.LICENSE.txt, VERSION and the others of handlers/docsui/redoc/). Each answer has an ETag; a request with If-None-Match gets 304 while the file is unchanged. No authentication.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /docs/assets/{name} (the `DocsAssetGet` operationId).
+	DocsAssetGetWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*DocsAssetGetResponse, error)
+
 	// HealthzGetWithResponse Liveness
 	//
 	// callstore extension. 200 while the process runs and answers HTTP; it does not touch the database. No authentication.
@@ -4597,6 +4781,95 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/log/call/{call_id} (the `AppendLogsV1LogCallCallIdPost` operationId).
 	AppendLogsV1LogCallCallIdPostWithResponse(ctx context.Context, callId openapi_types.UUID, body AppendLogsV1LogCallCallIdPostJSONRequestBody, reqEditors ...RequestEditorFn) (*AppendLogsV1LogCallCallIdPostResponse, error)
+}
+
+type DocsGetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponseSchema
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DocsGetResponse) GetJSON404() *ErrorResponseSchema {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DocsGetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DocsGetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DocsGetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DocsGetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DocsAssetGetResponse200Headers the declared response headers of an HTTP 200 response for DocsAssetGet
+type DocsAssetGetResponse200Headers struct {
+	ETag *string
+}
+
+type DocsAssetGetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponseSchema
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DocsAssetGetResponse200Headers
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DocsAssetGetResponse) GetJSON404() *ErrorResponseSchema {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DocsAssetGetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DocsAssetGetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DocsAssetGetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DocsAssetGetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type HealthzGetResponse struct {
@@ -6432,6 +6705,36 @@ func (r AppendLogsV1LogCallCallIdPostResponse) ContentType() string {
 	return ""
 }
 
+// DocsGetWithResponse API reference page (Redoc)
+//
+// callstore extension. The API reference in a browser: an HTML page on which Redoc renders one of the OpenAPI documents the server serves (this one by default). Everything the page loads comes from this server (GET /docs/assets/{name}, the document itself), so it works offline; its Content-Security-Policy refuses anything else. No authentication.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /docs (the `DocsGet` operationId).
+func (c *ClientWithResponses) DocsGetWithResponse(ctx context.Context, params *DocsGetParams, reqEditors ...RequestEditorFn) (*DocsGetResponse, error) {
+	rsp, err := c.DocsGet(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDocsGetResponse(rsp)
+}
+
+// DocsAssetGetWithResponse A file of the API reference page
+//
+// callstore extension. A file of the API reference page, embedded in the binary: the page's script and stylesheet (docs.js, docs.css) and the vendored Redoc bundle with its license notices (redoc.standalone.js, LICENSE, redoc.standalone.js.LICENSE.txt, VERSION and the others of handlers/docsui/redoc/). Each answer has an ETag; a request with If-None-Match gets 304 while the file is unchanged. No authentication.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /docs/assets/{name} (the `DocsAssetGet` operationId).
+func (c *ClientWithResponses) DocsAssetGetWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*DocsAssetGetResponse, error) {
+	rsp, err := c.DocsAssetGet(ctx, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDocsAssetGetResponse(rsp)
+}
+
 // HealthzGetWithResponse Liveness
 //
 // callstore extension. 200 while the process runs and answers HTTP; it does not touch the database. No authentication.
@@ -6925,6 +7228,74 @@ func (c *ClientWithResponses) AppendLogsV1LogCallCallIdPostWithResponse(ctx cont
 		return nil, err
 	}
 	return ParseAppendLogsV1LogCallCallIdPostResponse(rsp)
+}
+
+// ParseDocsGetResponse parses an HTTP response from a DocsGetWithResponse call
+func ParseDocsGetResponse(rsp *http.Response) (*DocsGetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DocsGetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponseSchema
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDocsAssetGetResponse parses an HTTP response from a DocsAssetGetWithResponse call
+func ParseDocsAssetGetResponse(rsp *http.Response) (*DocsAssetGetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DocsAssetGetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponseSchema
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DocsAssetGetResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseHealthzGetResponse parses an HTTP response from a HealthzGetWithResponse call

@@ -57,6 +57,8 @@ func addRoutes(mux *http.ServeMux, s *store.Store, log *slog.Logger, cfg Config)
 	mux.Handle("GET /openapi.json", handleOpenAPI(openapiCalls))
 	mux.Handle("GET /openapi/koreai.json", handleOpenAPI(openapiKoreai))
 	mux.Handle("GET /openapi/genlogs.json", handleOpenAPI(openapiGenlogs))
+	mux.Handle("GET /docs", handleDocs())                    // the documents in a browser (Redoc, embedded)
+	mux.Handle("GET /docs/assets/{name}", handleDocsAsset()) // the page's script, style and vendored files
 
 	mux.Handle("/", handleUnmatched(mux)) // 404, or 405 with Allow, in the dialect's envelope
 }
