@@ -16,7 +16,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"callstore/db"
 	"callstore/handlers"
 	"callstore/store"
 )
@@ -56,9 +55,10 @@ func dbFlag(fs *flag.FlagSet, e env) *string {
 	return fs.String("db", def, "SQLite database file, or :memory: (env CALLSTORE_DB)")
 }
 
-// openStore opens the database at path (applying migrations) and a store over it; close releases both.
-func openStore(ctx context.Context, path string) (s *store.Store, close func(), err error) {
-	d, err := db.Open(ctx, path)
+// openStore opens the database at path (applying migrations, each logged to log) and a store over
+// it; close releases both.
+func openStore(ctx context.Context, e env, path string, log *slog.Logger) (s *store.Store, close func(), err error) {
+	d, err := openDB(ctx, e, path, log)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -68,19 +68,6 @@ func openStore(ctx context.Context, path string) (s *store.Store, close func(), 
 		return nil, nil, err
 	}
 	return s, func() { s.Close(); d.Close() }, nil
-}
-
-// createSubcommand checks that args name the subcommand create of group (the only one so far);
-// otherwise it prints usage and reports why: ok=false with a nil error for -h.
-func createSubcommand(args []string, e env, group, usage string) (ok bool, err error) {
-	if len(args) > 0 && args[0] == "create" {
-		return true, nil
-	}
-	fmt.Fprintln(e.stderr, usage)
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-		return false, nil
-	}
-	return false, fmt.Errorf("%s: expected subcommand create", group)
 }
 
 // splitPermissions reads a -permissions flag: a comma-separated list makes a restricted key or app,
@@ -120,6 +107,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	fs.DurationVar(&t.shutdown, "shutdown-timeout", 15*time.Second, "on SIGINT/SIGTERM, how long requests in flight may take to finish before connections are closed")
 	metricsAddr := fs.String("metrics-addr", envOr(e, "CALLSTORE_METRICS_ADDR", ""), `where GET /metrics is served: "" for the API's own address, another address, or "off" (env CALLSTORE_METRICS_ADDR)`)
 	pprofAddr := fs.String("pprof-addr", "", "serve net/http/pprof on this loopback address (off by default)")
+	corsOrigins := fs.String("cors-origin", envOr(e, "CALLSTORE_CORS_ORIGIN", ""), "comma-separated origins whose browser pages may call the API, or * (env CALLSTORE_CORS_ORIGIN; default none)")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -162,12 +150,12 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if pprofLn != nil {
 		defer pprofLn.Close()
 	}
-	s, closeStore, err := openStore(ctx, *path)
+	s, closeStore, err := openStore(ctx, e, *path, log)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
-	cfg := handlers.Config{TokenTTL: *tokenTTL, WriteTimeout: t.write, ReadTimeout: t.read}
+	cfg := handlers.Config{TokenTTL: *tokenTTL, WriteTimeout: t.write, ReadTimeout: t.read, CORSOrigins: *corsOrigins}
 	if *metricsAddr != "off" {
 		cfg.Metrics = handlers.NewMetrics(s)
 		cfg.MetricsOnMux = metricsLn == nil
@@ -201,7 +189,8 @@ func runServe(ctx context.Context, args []string, e env) error {
 		srv.Close()
 		return err
 	}
-	log.Info("listening on http://"+ln.Addr().String(), "version", version, "db", *path)
+	bi, _ := debug.ReadBuildInfo()
+	log.Info("listening on http://"+ln.Addr().String(), "version", versionLine(version, bi), "db", *path)
 	if metricsLn != nil {
 		log.Info("metrics on http://" + metricsLn.Addr().String() + "/metrics")
 	}
@@ -320,112 +309,5 @@ func bootstrap(ctx context.Context, s *store.Store, e env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "created company %q (%s) with an unrestricted API key (shown once):\n  %s\n", c.Name, c.ID, *k.Value)
-	return nil
-}
-
-func runCompany(ctx context.Context, args []string, e env) error {
-	if ok, err := createSubcommand(args, e, "company", "usage: callstore company create -db F -name N"); !ok {
-		return err
-	}
-	fs := newFlags("company create", e)
-	path := dbFlag(fs, e)
-	name := fs.String("name", "", "company name (required)")
-	if help, err := parseFlags(fs, args[1:]); help || err != nil {
-		return err
-	}
-	s, closeStore, err := openStore(ctx, *path)
-	if err != nil {
-		return err
-	}
-	defer closeStore()
-	c, err := s.CreateCompany(ctx, *name)
-	if err != nil {
-		return err
-	}
-	return printJSON(e, map[string]string{"id": c.ID, "name": c.Name})
-}
-
-func runAPIKey(ctx context.Context, args []string, e env) error {
-	if ok, err := createSubcommand(args, e, "apikey", "usage: callstore apikey create -db F -company ID -name N [-permissions p1,p2] [-expires RFC3339]"); !ok {
-		return err
-	}
-	fs := newFlags("apikey create", e)
-	path := dbFlag(fs, e)
-	company := fs.String("company", "", "company id (required)")
-	name := fs.String("name", "", "key name (required)")
-	perms := fs.String("permissions", "", "comma-separated permissions; without it the key is unrestricted")
-	expires := fs.String("expires", "", "expiry as RFC 3339 date-time (optional)")
-	if help, err := parseFlags(fs, args[1:]); help || err != nil {
-		return err
-	}
-	in := store.APIKeyInput{Name: *name}
-	in.Restricted, in.Permissions = splitPermissions(*perms)
-	if *expires != "" {
-		t, err := time.Parse(time.RFC3339, *expires)
-		if err != nil {
-			return fmt.Errorf("-expires: %w", err)
-		}
-		in.ExpiryDate = &t
-	}
-	s, closeStore, err := openStore(ctx, *path)
-	if err != nil {
-		return err
-	}
-	defer closeStore()
-	k, err := s.CreateAPIKey(ctx, *company, nil, in)
-	if err != nil {
-		return err
-	}
-	return printJSON(e, k)
-}
-
-func runMigrate(ctx context.Context, args []string, e env) error {
-	fs := newFlags("migrate", e)
-	path := dbFlag(fs, e)
-	if help, err := parseFlags(fs, args); help || err != nil {
-		return err
-	}
-	d, err := db.Open(ctx, *path) // Open applies pending migrations
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	v, err := d.Version(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s is at schema version %d\n", *path, v)
-	return nil
-}
-
-// runCompact copies a database into a new file with the current page size and no free pages.
-func runCompact(ctx context.Context, args []string, e env) error {
-	fs := newFlags("compact", e)
-	path := dbFlag(fs, e)
-	into := fs.String("into", "", "the new file to write (must not exist)")
-	if help, err := parseFlags(fs, args); help || err != nil {
-		return err
-	}
-	if *into == "" {
-		return fmt.Errorf("compact: -into is required")
-	}
-	d, err := db.Open(ctx, *path) // Open applies pending migrations first
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Compact(ctx, *into); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s copied into %s\n", *path, *into)
-	return nil
-}
-
-func runVersion(ctx context.Context, args []string, e env) error {
-	fs := newFlags("version", e)
-	if help, err := parseFlags(fs, args); help || err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "callstore %s (schema %d)\n", version, db.LatestVersion())
 	return nil
 }

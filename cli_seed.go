@@ -7,7 +7,6 @@ import (
 	"os"
 	"time"
 
-	"callstore/db"
 	"callstore/seed"
 
 	"github.com/schollz/progressbar/v3"
@@ -30,17 +29,26 @@ func runSeed(ctx context.Context, args []string, e env) error {
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
-	if opt.Calls < 1 {
-		return fmt.Errorf("seed: -calls is required (calls per company)")
+	// Every flag is checked before the file is created.
+	for _, f := range []struct {
+		name     string
+		val, min int
+	}{
+		{"calls", opt.Calls, 1}, {"companies", opt.Companies, 1}, {"messages-per-call", opt.MessagesPerCall, 0},
+		{"logs-per-call", opt.LogsPerCall, 0}, {"contacts", opt.Contacts, 0}, {"days", opt.Days, 1}, {"tx", opt.CallsPerTx, 1},
+	} {
+		if f.val < f.min {
+			return fmt.Errorf("-%s must be at least %d, got %d", f.name, f.min, f.val)
+		}
 	}
 	if *end != "" {
 		t, err := time.Parse(time.RFC3339, *end)
 		if err != nil {
-			return fmt.Errorf("-end: %w", err)
+			return fmt.Errorf("-end must be an RFC 3339 date-time such as 2027-01-01T00:00:00Z, not %q", *end)
 		}
 		opt.End = t
 	}
-	d, err := db.Open(ctx, *path)
+	d, err := openDB(ctx, e, *path, cliLogger(e))
 	if err != nil {
 		return err
 	}

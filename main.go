@@ -4,20 +4,57 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"callstore/db"
+	"callstore/store"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "callstore:", err)
-		os.Exit(1)
+		fmt.Fprintln(os.Stderr, "callstore:", errorText(err))
+		stop()
+		os.Exit(exitCode(err))
 	}
+}
+
+// The exit codes of callstore (docs/operations.md): 0 when the command did what it was asked.
+const (
+	exitError       = 1 // anything else that went wrong: bad flags, a missing file, a failed write
+	exitSchemaNewer = 2 // the database's schema is newer than this binary's: nothing was opened
+	exitProblems    = 3 // check (or restore, checking its backup) found problems in a database
+)
+
+// exitCode maps an error of run to the exit code a script can act on: the one table of them.
+func exitCode(err error) int {
+	var newer *db.SchemaTooNewError
+	var problems *problemsFound
+	switch {
+	case errors.As(err, &newer):
+		return exitSchemaNewer
+	case errors.As(err, &problems):
+		return exitProblems
+	}
+	return exitError
+}
+
+// errorText is err as a person reads it: the domain's errors print as "code: message", and a
+// person wants the message.
+func errorText(err error) string {
+	text := err.Error()
+	var se *store.Error
+	if errors.As(err, &se) {
+		text = strings.Replace(text, se.Error(), se.Message, 1)
+	}
+	return text
 }
 
 // env is how commands read the environment (injected so tests need not touch the process's).
@@ -38,14 +75,17 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the HTTP API", runServe},
-		{"company", "manage companies (company create -db F -name N)", runCompany},
-		{"apikey", "manage API keys (apikey create -db F -company ID -name N [-permissions ...] [-expires T])", runAPIKey},
+		{"company", "manage companies (company create -db F -name N | company list -db F)", runCompany},
+		{"apikey", "manage API keys (apikey create|list|revoke|rotate -db F -company ID ...)", runAPIKey},
 		{"app", "manage Kore.ai-style client apps (app create -db F -company ID -name N [-permissions ...])", runApp},
 		{"seed", "fill a database with synthetic calls (seed -db F -calls N [-companies 1] [-messages-per-call 20] ...)", runSeed},
 		{"bench", "load-test a running server (bench -url U -key K -scenario S [-duration 15s] [-concurrency 8])", runBench},
-		{"migrate", "apply pending schema migrations to a database file", runMigrate},
-		{"compact", "copy a database file into a new one with the current page size (compact -db F -into G)", runCompact},
-		{"version", "print the version of callstore and of the schema it carries", runVersion},
+		{"migrate", "apply pending schema migrations to a database file (migrate -db F [-dry-run])", runMigrate},
+		{"check", "check a database file's integrity and foreign keys (check -db F)", runCheck},
+		{"backup", "copy a database, while a server writes it, into a new file (backup -db F -into G)", runBackup},
+		{"restore", "replace a stopped server's database with a backup (restore -from G -db F [-force])", runRestore},
+		{"compact", "backup under its older name: the copy has the current page size (compact -db F -into G)", runCompact},
+		{"version", "print the version of callstore and of the schema it carries (also --version)", runVersion},
 	}
 }
 
@@ -58,6 +98,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return fmt.Errorf("no command given")
 		}
 		return nil
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		return runVersion(ctx, args[1:], e)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {

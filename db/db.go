@@ -9,12 +9,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"callstore/db/sqlcdb"
@@ -46,7 +49,8 @@ type DB struct {
 	// Checkpoints counts the checkpoints run on the database, by outcome.
 	Checkpoints CheckpointStats
 
-	ckpt     *sql.DB       // the checkpointer's own connection (file databases only)
+	log      *slog.Logger  // where Migrate reports each migration
+	ckpt     *sql.DB       // the checkpointer's own connection (file databases with checkpoints on)
 	ckptMu   sync.Mutex    // one checkpoint at a time: the checkpointer's or Checkpoint's
 	stopCkpt chan struct{} // closed by Close
 	ckptDone chan struct{} // closed when the checkpointer has stopped
@@ -117,10 +121,36 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
+// Option changes how Open opens a database.
+type Option func(*options)
+
+type options struct {
+	log           *slog.Logger
+	noCheckpoints bool
+}
+
+// WithLogger makes Open (and Migrate) log each migration it applies: when it starts, and when it
+// ends with how long it took. Without it migrations run silently.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithoutCheckpoints leaves checkpoints to another process: no background checkpointer, no
+// TRUNCATE checkpoint on Close, and Checkpoint does nothing. For running under Litestream, which
+// must control checkpoints itself (docs/operations.md); the WAL grows until someone checkpoints it.
+func WithoutCheckpoints() Option { return func(o *options) { o.noCheckpoints = true } }
+
 // Open opens (creating if needed) the database at path and applies all migrations.
-// path ":memory:" gives a private in-memory database.
-func Open(ctx context.Context, path string) (*DB, error) {
-	d := &DB{Path: path}
+// path ":memory:" gives a private in-memory database. It refuses, before changing anything, a
+// path whose folder does not exist, a file it cannot write, and a database whose schema is newer
+// than this binary's (*SchemaTooNewError).
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	d := &DB{Path: path, log: o.log}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
 	if d.InMemory() {
 		// One connection that never expires: the database lives as long as it does.
 		w, err := sql.Open("sqlite", "file::memory:?"+memoryDSN())
@@ -138,7 +168,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		}
 	} else {
 		if strings.ContainsAny(path, "?#") {
-			return nil, fmt.Errorf("db: path %q must not contain '?' or '#'", path)
+			return nil, fmt.Errorf("database path %q must not contain '?' or '#'", path)
+		}
+		existed, err := checkPath(path)
+		if err != nil {
+			return nil, err
 		}
 		w, err := sql.Open("sqlite", dsn(path, false))
 		if err != nil {
@@ -152,7 +186,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		// The writer creates the file and switches it to WAL before any reader opens it.
 		if err := w.PingContext(ctx); err != nil {
 			w.Close()
-			return nil, fmt.Errorf("db: open %s: %w", path, err)
+			return nil, openError(path, existed, err)
+		}
+		// Before anything else reads or writes it: a newer binary's schema is left alone.
+		if err := checkSchema(ctx, w, path); err != nil {
+			w.Close()
+			return nil, err
 		}
 		r, err := sql.Open("sqlite", dsn(path, true))
 		if err != nil {
@@ -162,14 +201,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		r.SetMaxOpenConns(readers)
 		r.SetMaxIdleConns(readers)
 		d.Read = r
-		c, err := sql.Open("sqlite", dsn(path, false))
-		if err != nil {
-			d.Close()
-			return nil, err
+		if !o.noCheckpoints {
+			c, err := sql.Open("sqlite", dsn(path, false))
+			if err != nil {
+				d.Close()
+				return nil, err
+			}
+			c.SetMaxOpenConns(1)
+			d.ckpt, d.stopCkpt, d.ckptDone = c, make(chan struct{}), make(chan struct{})
+			go d.checkpointer()
 		}
-		c.SetMaxOpenConns(1)
-		d.ckpt, d.stopCkpt, d.ckptDone = c, make(chan struct{}), make(chan struct{})
-		go d.checkpointer()
 	}
 	if !d.InMemory() { // an in-memory database is a copy of the migrated image already
 		if err := d.Migrate(ctx); err != nil {
@@ -200,7 +241,7 @@ type (
 // the image on first use by migrating a database of its own. Migrate afterwards finds nothing to do.
 func (d *DB) loadMemoryImage(ctx context.Context) error {
 	memoryImage.once.Do(func() {
-		t := &DB{Path: ":memory:"}
+		t := &DB{Path: ":memory:", log: slog.New(slog.DiscardHandler)}
 		w, err := sql.Open("sqlite", "file::memory:?"+memoryDSN())
 		if err != nil {
 			memoryImage.err = err
@@ -246,16 +287,149 @@ func memoryDSN() string {
 	return q.Encode()
 }
 
-// Migrate applies every pending embedded migration.
+// Migrate applies every pending embedded migration, one at a time, logging each as it starts and
+// when it ends with its duration (a rebuild of a large table can take minutes: the log says which
+// one is running). It refuses a database whose schema is newer than this binary's.
 func (d *DB) Migrate(ctx context.Context) error {
+	current, err := schemaVersion(ctx, d.Write)
+	if err != nil {
+		return fmt.Errorf("cannot read the schema version of %s: %w", d.Path, err)
+	}
+	if current > LatestVersion() {
+		return &SchemaTooNewError{Path: d.Path, Version: current, Latest: LatestVersion()}
+	}
+	pending := PendingMigrations(current)
+	if len(pending) == 0 {
+		return nil
+	}
 	p, err := goose.NewProvider(goose.DialectSQLite3, d.Write, Migrations())
 	if err != nil {
-		return fmt.Errorf("db: migrations: %w", err)
+		return fmt.Errorf("migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("db: migrate: %w", err)
+	for _, m := range pending {
+		d.log.Info("migration started", "db", d.Path, "version", m.Version, "file", m.File)
+		began := time.Now()
+		if _, err := p.UpByOne(ctx); err != nil {
+			d.log.Error("migration failed", "db", d.Path, "version", m.Version, "file", m.File, "duration", time.Since(began), "err", err)
+			return fmt.Errorf("migration %s of %s failed: %w", m.File, d.Path, err)
+		}
+		d.log.Info("migration finished", "db", d.Path, "version", m.Version, "file", m.File, "duration", time.Since(began))
 	}
 	return nil
+}
+
+// Migration is one embedded schema migration.
+type Migration struct {
+	Version int64
+	File    string
+}
+
+// PendingMigrations lists, in order, the embedded migrations a database at schema version current
+// has not applied yet.
+func PendingMigrations(current int64) []Migration {
+	var out []Migration
+	entries, _ := fs.ReadDir(Migrations(), ".") // sorted by name, and the names start with the version
+	for _, e := range entries {
+		var n int64
+		if _, err := fmt.Sscanf(e.Name(), "%d_", &n); err == nil && n > current {
+			out = append(out, Migration{Version: n, File: e.Name()})
+		}
+	}
+	return out
+}
+
+// SchemaTooNewError is the refusal to open a database whose schema is newer than the one this
+// binary was built for: a newer callstore migrated it, and this one would misread it.
+type SchemaTooNewError struct {
+	Path            string
+	Version, Latest int64 // the database's schema version, and this binary's
+}
+
+func (e *SchemaTooNewError) Error() string {
+	return fmt.Sprintf("database %s has schema version %d, newer than this callstore's schema version %d: "+
+		"it was migrated by a newer callstore; run that version or a later one (callstore version prints a binary's schema)",
+		e.Path, e.Version, e.Latest)
+}
+
+// schemaVersion reads the schema version goose recorded in the database, 0 when it has none (a new
+// file). goose's own table is not part of the schema sqlc reads, so these are plain statements.
+func schemaVersion(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int64, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'").Scan(&n); err != nil || n == 0 {
+		return 0, err
+	}
+	var v sql.NullInt64
+	err := q.QueryRowContext(ctx, "SELECT max(version_id) FROM goose_db_version").Scan(&v)
+	return v.Int64, err
+}
+
+// checkSchema returns a *SchemaTooNewError when the database's schema is newer than this binary's.
+func checkSchema(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, path string) error {
+	v, err := schemaVersion(ctx, q)
+	if err != nil {
+		return fmt.Errorf("cannot read the schema version of %s: %w", path, err)
+	}
+	if v > LatestVersion() {
+		return &SchemaTooNewError{Path: path, Version: v, Latest: LatestVersion()}
+	}
+	return nil
+}
+
+// checkPath explains, in plain words and before SQLite tries, why path cannot be a database callstore
+// writes: a folder that does not exist, a folder in its place, a file it may not write. It reports
+// whether the file exists.
+func checkPath(path string) (exists bool, err error) {
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("folder %s does not exist", dir)
+	} else if err != nil {
+		return false, err
+	} else if !fi.IsDir() {
+		return false, fmt.Errorf("%s is not a folder", dir)
+	}
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	if fi.IsDir() {
+		return true, fmt.Errorf("%s is a folder, not a database file", path)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if isReadOnly(err) {
+		return true, fmt.Errorf("database file %s is read-only: fix its permissions (callstore writes the file, and its -wal and -shm files next to it)", path)
+	} else if err != nil {
+		return true, err
+	}
+	return true, f.Close()
+}
+
+func isReadOnly(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)
+}
+
+// openError explains why SQLite could not open path (checkPath has ruled out the common causes).
+func openError(path string, existed bool, err error) error {
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) {
+		switch coded.Code() & 0xff {
+		case 14: // SQLITE_CANTOPEN: the file, or its -wal or -shm, cannot be created or opened
+			return fmt.Errorf("cannot open database file %s: callstore must be able to create files in folder %s (the database, its -wal and -shm)", path, filepath.Dir(path))
+		case 8: // SQLITE_READONLY
+			return fmt.Errorf("database file %s is read-only: fix its permissions (callstore writes the file, and its -wal and -shm files next to it)", path)
+		case 26: // SQLITE_NOTADB
+			return fmt.Errorf("%s is not a SQLite database file", path)
+		}
+	}
+	if !existed {
+		return fmt.Errorf("cannot create database file %s: %w", path, err)
+	}
+	return fmt.Errorf("cannot open database file %s: %w", path, err)
 }
 
 // Version reports the schema version the database is at.
@@ -301,7 +475,7 @@ func (d *DB) checkpointer() {
 // and then to keep the WAL short. SQLite runs one checkpoint at a time and fails a second one
 // at once, so Checkpoint takes turns with the background checkpointer. It reports false when
 // the checkpoint could not finish (a reader of another process still uses old frames); the WAL
-// then restarts at a later checkpoint. A no-op for ":memory:".
+// then restarts at a later checkpoint. A no-op for ":memory:" and WithoutCheckpoints.
 func (d *DB) Checkpoint(ctx context.Context) (finished bool, err error) {
 	if d.ckpt == nil {
 		return true, nil
@@ -391,34 +565,13 @@ func (d *DB) InPreparedTx(ctx context.Context, fn func(*sqlcdb.Queries) error) e
 	return tx.Commit()
 }
 
-// Compact writes a copy of the database into the new file dst (which must not exist), with
-// the page size of a new database and without free pages: SQLite's VACUUM INTO, run on the writer
-// connection, so it reads a consistent snapshot while readers go on (writers wait). The copy is in
-// rollback-journal mode until Open switches it to WAL. Compact is how a file created with another
-// page size gets the current one.
+// Compact writes a copy of the database into the new file dst (which must not exist): Backup of
+// d's own file. Compact is how a file created with another page size gets the current one.
 func (d *DB) Compact(ctx context.Context, dst string) error {
-	if d.Path == ":memory:" || d.Path == "" {
-		return fmt.Errorf("db: compact: %q is not a file", d.Path)
+	if d.InMemory() {
+		return fmt.Errorf("cannot copy %q: it is not a file", d.Path)
 	}
-	if _, err := os.Stat(dst); err == nil {
-		return fmt.Errorf("db: compact: %s already exists", dst)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("db: compact: %w", err)
-	}
-	conn, err := d.Write.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	// PRAGMA and VACUUM are not statements sqlc compiles (see checkpointer). The page_size pragma on
-	// an existing file sets the size VACUUM writes; the writer's own file keeps its size.
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d", pageSizeBytes)); err != nil {
-		return fmt.Errorf("db: compact: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
-		return fmt.Errorf("db: compact into %s: %w", dst, err)
-	}
-	return nil
+	return Backup(ctx, d.Path, dst)
 }
 
 // LatestVersion is the schema version the embedded migrations lead to.

@@ -11,6 +11,7 @@ import (
 
 	"callstore/db"
 	"callstore/db/sqlcdb"
+	"callstore/db/sqlctest"
 
 	"github.com/pressly/goose/v3"
 )
@@ -37,7 +38,7 @@ func TestMigrateFromV1(t *testing.T) {
 		_, err := q.CreateCompany(ctx, sqlcdb.CreateCompanyParams{ID: co, Name: "c", CreatedDate: 1})
 		must(err)
 		contact := newID()
-		_, err = q.CreateContact(ctx, sqlcdb.CreateContactParams{ID: contact, CompanyID: co, Identifier: fmt.Sprintf("+3460000000%d", ci), ContactType: "call", CreatedDate: 1})
+		_, err = sqlctest.New(raw).CreateContact(ctx, sqlctest.CreateContactParams{ID: contact, CompanyID: co, Identifier: fmt.Sprintf("+3460000000%d", ci), ContactType: "call", CreatedDate: 1})
 		must(err)
 		for i := 0; i < 3-ci; i++ {
 			id := newID()
@@ -156,7 +157,7 @@ func TestBackgroundCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 3000; i++ {
-		_, err := q.WithTx(tx).CreateContact(ctx, sqlcdb.CreateContactParams{ID: fmt.Sprintf("0193a000-0000-7000-8000-%012d", i), CompanyID: company, Identifier: fmt.Sprintf("+34%09d", i), ContactType: "call", CreatedDate: int64(i)})
+		_, err := sqlctest.New(tx).CreateContact(ctx, sqlctest.CreateContactParams{ID: fmt.Sprintf("0193a000-0000-7000-8000-%012d", i), CompanyID: company, Identifier: fmt.Sprintf("+34%09d", i), ContactType: "call", CreatedDate: int64(i)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"callstore/db"
 	"callstore/db/sqlcdb"
+	"callstore/db/sqlctest"
 )
 
 // TestMigrateClusterCalls fills a database built with schema 2 (calls and contacts as rowid tables),
@@ -41,7 +42,7 @@ func TestMigrateClusterCalls(t *testing.T) {
 		must(err)
 		for k := 0; k < 4; k++ {
 			contact := newID()
-			_, err = q.CreateContact(ctx, sqlcdb.CreateContactParams{ID: contact, CompanyID: co, Identifier: fmt.Sprintf("+3460%d%05d", ci, k), ContactType: []string{"call", "web"}[k%2], CreatedDate: int64(100 - k)})
+			_, err = sqlctest.New(raw).CreateContact(ctx, sqlctest.CreateContactParams{ID: contact, CompanyID: co, Identifier: fmt.Sprintf("+3460%d%05d", ci, k), ContactType: []string{"call", "web"}[k%2], CreatedDate: int64(100 - k)})
 			must(err)
 			for i := 0; i < 5; i++ {
 				id := newID()
@@ -81,7 +82,7 @@ func TestMigrateClusterCalls(t *testing.T) {
 	noDanglingKeys(t, d.Write)
 	copiesMatch := func(when string) {
 		t.Helper()
-		o, err := sqlcdb.New(d.Write).SeedOrphans(ctx)
+		o, err := sqlctest.New(d.Write).SeedOrphans(ctx)
 		must(err)
 		if o.Calls != 0 {
 			t.Fatalf("%s: %d calls whose copy of their contact's fields differs from the contact", when, o.Calls)

@@ -10,6 +10,7 @@ import (
 
 	"callstore/db"
 	"callstore/db/sqlcdb"
+	"callstore/db/sqlctest"
 )
 
 func pragmaInt(t *testing.T, q *sql.DB, name string) any {
@@ -54,7 +55,7 @@ func TestPageSizeAndCompact(t *testing.T) {
 		contact := fmt.Sprintf("0193b000-0000-7000-8001-%012d", c)
 		_, err := q.CreateCompany(ctx, sqlcdb.CreateCompanyParams{ID: co, Name: "c", CreatedDate: 1})
 		must(err)
-		_, err = q.CreateContact(ctx, sqlcdb.CreateContactParams{ID: contact, CompanyID: co, Identifier: fmt.Sprintf("+3460000001%d", c), ContactType: "call", CreatedDate: 1})
+		_, err = sqlctest.New(raw).CreateContact(ctx, sqlctest.CreateContactParams{ID: contact, CompanyID: co, Identifier: fmt.Sprintf("+3460000001%d", c), ContactType: "call", CreatedDate: 1})
 		must(err)
 		for i := range 300 { // enough rows for a b-tree of several levels
 			id := fmt.Sprintf("0193b000-0000-7000-8002-%06d%06d", c, i)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"callstore/db/sqlcdb"
+	"callstore/db/sqlctest"
 	"callstore/store"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -24,7 +25,7 @@ func (e *testEnv) seedContact(companyID string, statuses ...string) (string, []s
 	ctx := context.Background()
 	q := sqlcdb.New(e.Store.DB().Write)
 	now := e.Clock.Now().UnixMicro() + seedSeq.Add(1)
-	c, err := q.CreateContact(ctx, sqlcdb.CreateContactParams{
+	c, err := sqlctest.New(e.Store.DB().Write).CreateContact(ctx, sqlctest.CreateContactParams{
 		ID: store.NewID(), CompanyID: companyID, Identifier: fmt.Sprintf("+3460000%04d", seedSeq.Add(1)), ContactType: "call", CreatedDate: now,
 	})
 	if err != nil {
@@ -59,19 +60,19 @@ type rowCounts struct {
 func (e *testEnv) rowsOf(companyID string) rowCounts {
 	e.t.Helper()
 	ctx := context.Background()
-	q := sqlcdb.New(e.Store.DB().Write)
+	q, tq := sqlcdb.New(e.Store.DB().Write), sqlctest.New(e.Store.DB().Write)
 	var c rowCounts
 	var err error
 	if c.Contacts, err = q.CountContacts(ctx, sqlcdb.CountContactsParams{CompanyID: companyID}); err != nil {
 		e.t.Fatal(err)
 	}
-	if c.Calls, err = q.CountCallsOfCompany(ctx, companyID); err != nil {
+	if c.Calls, err = tq.CountCallsOfCompany(ctx, companyID); err != nil {
 		e.t.Fatal(err)
 	}
-	if c.Messages, err = q.CountMessagesOfCompany(ctx, companyID); err != nil {
+	if c.Messages, err = tq.CountMessagesOfCompany(ctx, companyID); err != nil {
 		e.t.Fatal(err)
 	}
-	logs, err := q.CountLogsOfCompany(ctx, companyID)
+	logs, err := tq.CountLogsOfCompany(ctx, companyID)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"callstore/db"
 	"callstore/db/sqlcdb"
+	"callstore/db/sqlctest"
 	"callstore/handlers"
 	"callstore/store"
 
@@ -369,18 +370,19 @@ func wantValidation(tb testing.TB, r *response, loc ...any) {
 type seeder struct {
 	tb      testing.TB
 	q       *sqlcdb.Queries
+	tq      *sqlctest.Queries // queries only tests use
 	company string
 }
 
 // seed returns a seeder for a company of the env's database.
 func (e *testEnv) seed(companyID string) *seeder {
-	return &seeder{tb: e.t, q: sqlcdb.New(e.Store.DB().Write), company: companyID}
+	return &seeder{tb: e.t, q: sqlcdb.New(e.Store.DB().Write), tq: sqlctest.New(e.Store.DB().Write), company: companyID}
 }
 
 // contact creates a phone contact.
 func (s *seeder) contact(identifier string, at time.Time) store.Contact {
 	s.tb.Helper()
-	r, err := s.q.CreateContact(context.Background(), sqlcdb.CreateContactParams{
+	r, err := s.tq.CreateContact(context.Background(), sqlctest.CreateContactParams{
 		ID: store.NewID(), CompanyID: s.company, Identifier: identifier, ContactType: "call", CreatedDate: at.UnixMicro(),
 	})
 	if err != nil {

@@ -32,6 +32,7 @@ import (
 
 	"callstore/db"
 	"callstore/db/sqlcdb"
+	"callstore/db/sqlctest"
 	"callstore/store"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -1366,9 +1367,9 @@ func (fx *serverFixture) seed(ctx context.Context) error {
 		}
 		return &s
 	}
-	contacts := map[string]sqlcdb.Contact{}
+	contacts := map[string]sqlctest.Contact{}
 	for i, c := range fxContacts {
-		row, err := q.CreateContact(ctx, sqlcdb.CreateContactParams{ID: c.id, CompanyID: co(c.b), Identifier: c.identifier, ContactType: c.ctype,
+		row, err := sqlctest.New(fx.d.Write).CreateContact(ctx, sqlctest.CreateContactParams{ID: c.id, CompanyID: co(c.b), Identifier: c.identifier, ContactType: c.ctype,
 			CreatedDate: fxBase.Add(time.Duration(i-10) * time.Minute).UnixMicro()})
 		if err != nil {
 			return err

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"callstore/db"
-	"callstore/db/sqlcdb"
+	"callstore/db/sqlctest"
 	"callstore/handlers"
 	"callstore/store"
 )
@@ -75,7 +75,7 @@ func TestImportGood(t *testing.T) {
 		if n := e.countMessages("0190a1b2-0000-7000-8000-000000000001"); n != 3 {
 			t.Fatalf("messages = %d", n)
 		}
-		lg, err := sqlcdb.New(e.Store.DB().Read).GetCallLogRow(ctx, "0190a1b2-0000-7000-8000-0000000000c1")
+		lg, err := sqlctest.New(e.Store.DB().Read).GetCallLogRow(ctx, "0190a1b2-0000-7000-8000-0000000000c1")
 		if err != nil || *lg.CallID != "0190a1b2-0000-7000-8000-000000000001" || *lg.TraceID != "4bf92f3577b34da6" || *lg.Data != `{"sip":"ok"}` {
 			t.Fatalf("log = %+v %v", lg, err)
 		}

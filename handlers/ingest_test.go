@@ -25,7 +25,7 @@ func (e *testEnv) createTestCall(key string, body map[string]any) map[string]any
 // messageCount reads how many messages a call has, straight from the database.
 func (e *testEnv) countMessages(callID string) int64 {
 	e.t.Helper()
-	n, err := sqlcdb.New(e.Store.DB().Read).CountMessagesOfCall(context.Background(), callID)
+	n, err := sqlcdb.New(e.Store.DB().Read).CountMessages(context.Background(), callID)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -27,6 +27,9 @@ type Config struct {
 	// (otherwise the caller serves Metrics.Handler where it likes, e.g. another address).
 	Metrics      *Metrics
 	MetricsOnMux bool
+	// CORSOrigins is a comma-separated list of the origins (e.g. https://dash.example.com) whose
+	// browser pages may call the API, "*" for any; empty (the default) allows none.
+	CORSOrigins string
 }
 
 // NewServer returns the whole HTTP API over one store.
@@ -36,7 +39,7 @@ func NewServer(s *store.Store, log *slog.Logger, cfg Config) http.Handler {
 	}
 	mux := http.NewServeMux()
 	addRoutes(mux, s, log, cfg)
-	return observe(log, cfg.Metrics, recoverPanics(log, canonicalPaths(mux)))
+	return observe(log, cfg.Metrics, recoverPanics(log, cors(splitOrigins(cfg.CORSOrigins), canonicalPaths(mux))))
 }
 
 // canonicalPaths answers a path that ServeMux would redirect (one with "//", "." or "..", or a

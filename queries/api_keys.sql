@@ -36,3 +36,18 @@ WHERE company_id = @company_id
   AND (created_date < @cursor_date OR id < @cursor_id)
 ORDER BY created_date DESC, id DESC
 LIMIT @lim OFFSET @off;
+
+-- Every key of a company, oldest first (the command line's list; companies have a handful).
+-- name: ListCompanyAPIKeys :many
+SELECT * FROM api_keys WHERE company_id = ? ORDER BY created_date, id;
+
+-- A new secret for an existing key: only its hash and last four characters change.
+-- name: RotateAPIKey :one
+UPDATE api_keys SET key_hash = ?, last_four = ?
+WHERE company_id = ? AND id = ?
+RETURNING *;
+
+-- The access and refresh tokens issued for a key (the GenLogs-style flow); a rotated key's old
+-- tokens must stop working with it.
+-- name: DeleteAPIKeyTokens :execrows
+DELETE FROM access_tokens WHERE api_key_id = ?;

@@ -20,6 +20,6 @@ WHERE company_id = ? AND id = ?;
 -- name: CallIDTaken :one
 SELECT count(*) FROM calls WHERE id = ?;
 
--- DeleteCallRow deletes one call row by id alone, with no rule attached (tests of the schema's cascades).
--- name: DeleteCallRow :execrows
-DELETE FROM calls WHERE id = ?;
+-- Which of @ids are taken by calls of any company (an import checks a batch's ids at once).
+-- name: ListTakenCallIDs :many
+SELECT id FROM calls WHERE id IN (sqlc.slice(ids));

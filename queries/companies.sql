@@ -11,3 +11,6 @@ SELECT count(*) FROM companies;
 
 -- name: CountCompanyCalls :one
 SELECT calls FROM company_call_counts WHERE company_id = ?;
+
+-- name: ListCompanies :many
+SELECT * FROM companies ORDER BY created_date, id;

@@ -60,14 +60,3 @@ WHERE company_id = @company_id
   AND (created_date < @cursor_date OR id < @cursor_id)
 ORDER BY created_date DESC, id DESC
 LIMIT @lim OFFSET @off;
-
--- name: CountCallsOfCompany :one
--- For tests and tools: how many calls a company has.
-SELECT count(*) FROM calls WHERE company_id = ?;
-
--- name: CountMessagesOfCompany :one
-SELECT count(*) FROM messages WHERE call_id IN (SELECT id FROM calls WHERE company_id = ?);
-
--- name: CountLogsOfCompany :one
--- call_log rows of a company, and how many of them have lost their call.
-SELECT count(*) AS total, count(*) - count(call_id) AS detached FROM call_log WHERE company_id = ?;

@@ -2,9 +2,6 @@
 INSERT INTO messages (call_id, created_date, id, role, content, tool_call)
 VALUES (?, ?, ?, ?, ?, ?);
 
--- name: CountMessagesOfCall :one
-SELECT count(*) FROM messages WHERE call_id = ?;
-
 -- Ten messages of one call in one statement: a multi-row insert costs about half as much per row
 -- as single inserts, which matters to imports (transcripts are most of the rows).
 -- name: CreateMessages10 :exec
@@ -19,6 +16,3 @@ VALUES (@call_id, @created_date_1, @id_1, @role_1, @content_1, @tool_call_1),
        (@call_id, @created_date_8, @id_8, @role_8, @content_8, @tool_call_8),
        (@call_id, @created_date_9, @id_9, @role_9, @content_9, @tool_call_9),
        (@call_id, @created_date_10, @id_10, @role_10, @content_10, @tool_call_10);
-
--- name: ListMessageRowsOfCall :many
-SELECT * FROM messages WHERE call_id = ? ORDER BY created_date, id;

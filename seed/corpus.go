@@ -87,19 +87,19 @@ var endReasons = map[string][]string{
 // logKind is one kind of audit event with a pool of data documents.
 type logKind struct {
 	level, category, event string
-	data                   []*string
+	data                   []json.RawMessage
 }
 
-// corpus holds every pool. Pointers, because the row parameters take *string and sharing one
-// pooled string across rows costs nothing.
+// corpus holds every pool, in the types the store's inputs take (contents are pointers: sharing
+// one pooled string across rows costs nothing).
 type corpus struct {
-	assistant, user []*string // message contents, 20-300 characters
-	toolResults     []*string // short contents of tool messages
-	toolCalls       []*string // FunctionSchema / CallToolSchema objects
-	dynamicVars     []*string // CallRequest.dynamic_variables objects
-	started, ended  logKind   // first and last log row of a call
-	failed          logKind   // last log row of a failed call
-	middle          []logKind // the log rows in between
+	assistant, user []*string         // message contents, 20-300 characters
+	toolResults     []*string         // short contents of tool messages
+	toolCalls       []json.RawMessage // FunctionSchema / CallToolSchema objects
+	dynamicVars     []json.RawMessage // CallRequest.dynamic_variables objects
+	started, ended  logKind           // first and last log row of a call
+	failed          logKind           // last log row of a failed call
+	middle          []logKind         // the log rows in between
 }
 
 const poolSize = 1024
@@ -109,23 +109,23 @@ func newCorpus(r *rand.Rand) *corpus {
 	for range poolSize {
 		c.assistant = append(c.assistant, ptr(sentence(r, assistantPhrases)))
 		c.user = append(c.user, ptr(sentence(r, userPhrases)))
-		c.toolCalls = append(c.toolCalls, ptr(toolCall(r)))
-		c.dynamicVars = append(c.dynamicVars, ptr(mustJSON(map[string]any{
+		c.toolCalls = append(c.toolCalls, toolCall(r))
+		c.dynamicVars = append(c.dynamicVars, mustJSON(map[string]any{
 			"customer_name":    pick(r, customerNames),
 			"appointment_date": fmt.Sprintf("2025-%02d-%02d", 1+r.IntN(12), 1+r.IntN(28)),
 			"language":         "es",
 			"plan":             pick(r, plans),
 			"account_id":       100000 + r.IntN(900000),
 			"campaign":         pick(r, campaigns),
-		})))
+		}))
 	}
 	for range 64 {
-		c.toolResults = append(c.toolResults, ptr(mustJSON(map[string]any{"ok": r.IntN(8) != 0, "reference": fmt.Sprintf("REF-%06d", r.IntN(1000000))})))
+		c.toolResults = append(c.toolResults, ptr(string(mustJSON(map[string]any{"ok": r.IntN(8) != 0, "reference": fmt.Sprintf("REF-%06d", r.IntN(1000000))}))))
 	}
 	kind := func(level, category, event string, data func() map[string]any) logKind {
 		k := logKind{level: level, category: category, event: event}
 		for range 64 {
-			k.data = append(k.data, ptr(mustJSON(data())))
+			k.data = append(k.data, mustJSON(data()))
 		}
 		return k
 	}
@@ -187,7 +187,7 @@ func sentence(r *rand.Rand, phrases []string) string {
 }
 
 // toolCall is a tool_call object of the contract: a FunctionSchema or a CallToolSchema.
-func toolCall(r *rand.Rand) string {
+func toolCall(r *rand.Rand) json.RawMessage {
 	if r.IntN(3) == 0 {
 		tool := pick(r, callTools)
 		payload := map[string]any{"reason": pick(r, []string{"user_request", "end_of_flow", "escalation"})}
@@ -212,12 +212,12 @@ func toolCall(r *rand.Rand) string {
 	return mustJSON(map[string]any{"type": "function", "function_name": fn, "payload": payload, "status": pick(r, toolStatuses)})
 }
 
-func mustJSON(v any) string {
+func mustJSON(v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err) // only maps of strings and numbers are marshalled here
 	}
-	return string(b)
+	return b
 }
 
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }

@@ -3,8 +3,8 @@ package seed
 import (
 	"fmt"
 	"math/rand/v2"
+	"time"
 
-	"callstore/db/sqlcdb"
 	"callstore/store"
 
 	"github.com/google/uuid"
@@ -13,7 +13,8 @@ import (
 // company is what the generator knows of one seeded company.
 type company struct {
 	id       string
-	contacts []sqlcdb.CreateContactParams
+	contacts []string // the contacts' phone numbers; the first tenth call most often
+	called   []bool   // which contacts have had a call: the store creates a contact with its first call
 	agents   []agent
 	phones   []*string
 }
@@ -23,21 +24,23 @@ type agent struct {
 	versions []*string
 }
 
-// contact picks the contact of a call: half of the calls go to the tenth of contacts that call
-// often, the rest to anyone, so contacts are reused and a few have many calls.
-func (c *company) contact(r *rand.Rand) *sqlcdb.CreateContactParams {
+// contact picks the contact of a call, by index: half of the calls go to the tenth of contacts
+// that call often, the rest to anyone, so contacts are reused and a few have many calls.
+func (c *company) contact(r *rand.Rand) int {
 	if r.IntN(2) == 0 {
-		return &c.contacts[r.IntN(max(1, len(c.contacts)/10))]
+		return r.IntN(max(1, len(c.contacts)/10))
 	}
-	return &c.contacts[r.IntN(len(c.contacts))]
+	return r.IntN(len(c.contacts))
 }
 
-// chunk is the rows of one write transaction.
+// chunk is the calls Run hands to the store in one go, with what they add to the Result.
 type chunk struct {
-	calls    []sqlcdb.CreateCallParams
-	messages []sqlcdb.CreateMessageParams
-	logs     []sqlcdb.CreateCallLogParams
-	active   int64 // calls still dialing or in progress
+	calls    [][]store.ImportCall // per company, in the order of plan.companies (Import writes for one company)
+	n        int64                // calls
+	active   int64                // calls still dialing or in progress
+	messages int64
+	logs     int64
+	contacts int64 // contacts called for the first time, which the store creates
 }
 
 // plan lays the calls out in time: call slot i of every company is created in
@@ -62,20 +65,19 @@ func (p *plan) chunks() int { return (p.calls + p.slotsPerChunk - 1) / p.slotsPe
 // only on the seed, whatever order or goroutine the chunks are generated in.
 func (p *plan) rng(stream uint64) *rand.Rand { return rand.New(rand.NewPCG(p.seed, stream)) }
 
-// chunk generates the rows of transaction k.
+// chunk generates the calls of chunk k. It also marks the contacts they call, so chunks must be
+// generated in order (the calls themselves depend only on the seed and k).
 func (p *plan) chunk(k int) *chunk {
 	r := p.rng(uint64(k) + 1)
 	first := k * p.slotsPerChunk
 	last := min(first+p.slotsPerChunk, p.calls)
-	n := (last - first) * len(p.companies)
-	ch := &chunk{
-		calls:    make([]sqlcdb.CreateCallParams, 0, n),
-		messages: make([]sqlcdb.CreateMessageParams, 0, n*p.messages),
-		logs:     make([]sqlcdb.CreateCallLogParams, 0, n*p.logs),
+	ch := &chunk{calls: make([][]store.ImportCall, len(p.companies))}
+	for i := range p.companies {
+		ch.calls[i] = make([]store.ImportCall, 0, last-first)
 	}
-	for i := first; i < last; i++ {
-		for _, c := range p.companies {
-			p.call(r, ch, c, i)
+	for slot := first; slot < last; slot++ {
+		for i, c := range p.companies {
+			ch.calls[i] = append(ch.calls[i], p.call(r, ch, c, slot))
 		}
 	}
 	return ch
@@ -104,13 +106,15 @@ func seconds(r *rand.Rand, lo, hi int) int64 {
 	return int64(lo)*1e6 + r.Int64N(int64(hi-lo)*1e6)
 }
 
-// call appends one call of company c in slot i, with its transcript and its audit log.
+// call generates one call of company c in slot i, with its transcript and its audit log, as a
+// line of an import: the store derives the rest (the contact and its copy in the call row, the
+// duration of an answered call) as it does for the API.
 //
 // Times agree with the status: the call rings from created_date; unless it is still dialing or
 // nobody answered, start_time is when the conversation began. Messages follow one another a few
-// seconds apart; a terminal call ends shortly after its last message, with a duration in whole
-// seconds (0 for no_answer) and an end reason; an active call has no end.
-func (p *plan) call(r *rand.Rand, ch *chunk, c *company, slot int) {
+// seconds apart; a terminal call ends shortly after its last message, with an end reason (and a
+// duration of 0 when nobody answered); an active call has no end.
+func (p *plan) call(r *rand.Rand, ch *chunk, c *company, slot int) store.ImportCall {
 	created := p.start + int64((float64(slot)+r.Float64())*p.step)
 	id := newID(r, created)
 	status := callStatus(r)
@@ -120,21 +124,26 @@ func (p *plan) call(r *rand.Rand, ch *chunk, c *company, slot int) {
 	}
 	ag := pick(r, c.agents)
 	ct := c.contact(r)
-	call := sqlcdb.CreateCallParams{
-		ID: id, CompanyID: c.id, ContactID: ct.ID, ContactIdentifier: ct.Identifier, ContactType: ct.ContactType, ContactCreatedDate: ct.CreatedDate,
-		AgentID: ag.id, AgentVersionID: pick(r, ag.versions),
-		PhoneRegisterID: pick(r, c.phones), Status: status, Type: typ, CreatedDate: created,
+	if !c.called[ct] {
+		c.called[ct] = true
+		ch.contacts++
+	}
+	call := store.CallInput{
+		ID: id, Type: typ, Status: status, Contact: &store.ContactInput{Identifier: c.contacts[ct], ContactType: "call"},
+		AgentID: ag.id, AgentVersionID: pick(r, ag.versions), PhoneRegisterID: pick(r, c.phones), CreatedDate: at(created),
 	}
 	if r.IntN(100) < 85 {
 		call.DynamicVariables = pick(r, p.corpus.dynamicVars)
 	}
 	t := created + seconds(r, 2, 20)
 	if status != store.StatusDialing && status != store.StatusNoAnswer {
-		call.StartTime = ptr(t)
+		call.StartTime = at(t)
 	}
-	for j := range p.messages {
+	messages := make([]store.MessageInput, p.messages)
+	for j := range messages {
 		t += seconds(r, 1, 12)
-		m := sqlcdb.CreateMessageParams{CallID: id, CreatedDate: t, ID: newID(r, t)}
+		m := &messages[j]
+		m.ID, m.CreatedDate = newID(r, t), at(t)
 		switch {
 		case j%2 == 1:
 			m.Role, m.Content = "user", pick(r, p.corpus.user)
@@ -146,33 +155,30 @@ func (p *plan) call(r *rand.Rand, ch *chunk, c *company, slot int) {
 		default:
 			m.Role, m.Content = "assistant", pick(r, p.corpus.assistant)
 		}
-		ch.messages = append(ch.messages, m)
 	}
 	lastEvent := t
 	terminal := store.IsTerminal(status)
 	if terminal {
 		end := t + seconds(r, 1, 5)
 		lastEvent = end
-		call.EndTime = ptr(end)
+		call.EndTime = at(end)
 		call.EndReason = ptr(pick(r, endReasons[status]))
-		if call.StartTime != nil {
-			call.Duration = ptr((end - *call.StartTime) / 1e6)
-		} else {
-			call.Duration = ptr(int64(0))
+		if call.StartTime == nil {
+			call.Duration = ptr(int64(0)) // the store derives a duration only from both times
 		}
 		if status == store.StatusCompleted || status == store.StatusTransferred {
-			call.RecordingUrl = ptr("https://recordings.example.com/" + id + ".mp3")
+			call.RecordingURL = ptr("https://recordings.example.com/" + id + ".mp3")
 		}
 	} else {
 		ch.active++
 	}
-	ch.calls = append(ch.calls, call)
 
 	var trace *string
 	if r.IntN(10) != 0 {
 		trace = ptr(fmt.Sprintf("%016x%016x", r.Uint64(), r.Uint64()))
 	}
-	for k := range p.logs {
+	logs := make([]store.LogInput, p.logs)
+	for k := range logs {
 		kind := pick(r, p.corpus.middle)
 		ts := created
 		switch {
@@ -185,12 +191,17 @@ func (p *plan) call(r *rand.Rand, ch *chunk, c *company, slot int) {
 		default:
 			ts = created + (lastEvent-created)*int64(k)/int64(p.logs)
 		}
-		ch.logs = append(ch.logs, sqlcdb.CreateCallLogParams{
-			ID: newID(r, ts), CompanyID: c.id, CallID: &id, Timestamp: ts,
-			Level: kind.level, Category: kind.category, Event: kind.event, TraceID: trace, Data: pick(r, kind.data),
-		})
+		logs[k] = store.LogInput{ID: newID(r, ts), Timestamp: at(ts), Level: kind.level, Category: kind.category,
+			Event: kind.event, TraceID: trace, Data: pick(r, kind.data)}
 	}
+	ch.n++
+	ch.messages += int64(len(messages))
+	ch.logs += int64(len(logs))
+	return store.ImportCall{Call: call, Messages: messages, Logs: logs}
 }
+
+// at is the time of us (unix µs), as the store's inputs take it.
+func at(us int64) *time.Time { return ptr(time.UnixMicro(us).UTC()) }
 
 // newID returns a version 7 UUID for the time us (unix µs): 48 bits of milliseconds, then the
 // sub-millisecond part in the 12 bits RFC 9562 lets carry extra clock precision, then random
@@ -227,24 +238,18 @@ func newCompanyPools(r *rand.Rand, c *company, now int64) {
 	}
 }
 
-// contactRows returns n contacts of company c created one after another before start, with
-// distinct Spanish mobile numbers: an affine map k -> (a*k + b) mod 10^8 with a coprime to 10^8
-// is a bijection, so numbers never repeat and still look random.
-func contactRows(r *rand.Rand, companyID string, n int, start int64) []sqlcdb.CreateContactParams {
-	const span = 180 * 24 * 3600 * 1e6 // contacts appeared over the half-year before the calls
-	a := int64(2*r.IntN(1e6) + 1)      // odd, and below not a multiple of 5: coprime to 10^8
+// contactNumbers returns the phone numbers of n contacts: distinct Spanish mobile numbers, from an
+// affine map k -> (a*k + b) mod 10^8 with a coprime to 10^8, which is a bijection, so numbers never
+// repeat and still look random.
+func contactNumbers(r *rand.Rand, n int) []string {
+	a := int64(2*r.IntN(1e6) + 1) // odd, and below not a multiple of 5: coprime to 10^8
 	for a%5 == 0 {
 		a += 2
 	}
 	b := r.Int64N(1e8)
-	step := span / int64(n)
-	rows := make([]sqlcdb.CreateContactParams, n)
-	for k := range rows {
-		created := start - int64(n-k)*step
-		rows[k] = sqlcdb.CreateContactParams{
-			ID: newID(r, created), CompanyID: companyID, ContactType: "call", CreatedDate: created,
-			Identifier: fmt.Sprintf("+346%08d", (a*int64(k)+b)%1e8),
-		}
+	numbers := make([]string, n)
+	for k := range numbers {
+		numbers[k] = fmt.Sprintf("+346%08d", (a*int64(k)+b)%1e8)
 	}
-	return rows
+	return numbers
 }

@@ -281,6 +281,68 @@ func (s *Store) DeleteAPIKey(ctx context.Context, p Principal, id string) error 
 	})
 }
 
+// ListCompanyAPIKeys returns every key of a company, oldest first, without secrets (for operators:
+// the command line's list). An unknown company is ENOTFOUND.
+func (s *Store) ListCompanyAPIKeys(ctx context.Context, companyID string) ([]APIKey, error) {
+	if _, err := s.GetCompany(ctx, companyID); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.ListCompanyAPIKeys(ctx, companyID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]APIKey, len(rows))
+	for i, r := range rows {
+		out[i] = apiKeyFromRow(r)
+	}
+	return out, nil
+}
+
+// RevokeAPIKey deletes a key of a company for an operator, like DeleteAPIKey does for the API:
+// the key, and the access tokens issued for it, stop authenticating at once.
+func (s *Store) RevokeAPIKey(ctx context.Context, companyID, id string) error {
+	if _, err := s.GetCompany(ctx, companyID); err != nil {
+		return err
+	}
+	return s.DeleteAPIKey(ctx, Principal{CompanyID: companyID}, id)
+}
+
+// RotateAPIKey gives a key of a company a new secret, returned in Value (the only time it is
+// shown). Everything else stays: the id, name, permissions, expiry and creator, so whatever refers
+// to the key by id still does. The old secret, and the access tokens issued with it, stop
+// authenticating at once. An expired key is not rotated (EINVALID): create a new one.
+func (s *Store) RotateAPIKey(ctx context.Context, companyID, id string) (APIKey, error) {
+	var k APIKey
+	err := s.inTx(ctx, func(tx *txn) error {
+		if err := requireCompany(ctx, tx.Q, companyID); err != nil {
+			return err
+		}
+		row, err := tx.Q.GetAPIKey(ctx, sqlcdb.GetAPIKeyParams{CompanyID: companyID, ID: id})
+		if isNoRows(err) {
+			return errAPIKeyNotFound(id)
+		} else if err != nil {
+			return err
+		}
+		if row.ExpiresAt != nil && !tx.Now.Before(fromMicros(*row.ExpiresAt)) {
+			return Errorf(EINVALID, "API_KEY_EXPIRED", "API key %s expired on %s: create a new key instead", id, fromMicros(*row.ExpiresAt).Format(time.RFC3339))
+		}
+		secret := NewSecret("cs_")
+		row, err = tx.Q.RotateAPIKey(ctx, sqlcdb.RotateAPIKeyParams{
+			KeyHash: HashSecret(secret), LastFour: secret[len(secret)-4:], CompanyID: companyID, ID: id,
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Q.DeleteAPIKeyTokens(ctx, id); err != nil {
+			return err
+		}
+		k = apiKeyFromRow(row)
+		k.Value = &secret
+		return nil
+	})
+	return k, err
+}
+
 // ListAPIKeys pages through the caller's company's keys.
 func (s *Store) ListAPIKeys(ctx context.Context, p Principal, pg PageRequest) (Page[APIKey], error) {
 	cursorOf := func(id string) (Cursor, error) {

@@ -15,6 +15,7 @@ import (
 
 	"callstore/db"
 	"callstore/db/sqlcdb"
+	"callstore/db/sqlctest"
 	"callstore/store"
 
 	"github.com/google/uuid"
@@ -117,15 +118,31 @@ func fillBenchDB(path string) error {
 				return err
 			}
 		}
-		for i := range benchContacts {
-			if _, err := q.CreateContact(ctx, sqlcdb.CreateContactParams{ID: benchID(1, i), CompanyID: benchCompany, Identifier: benchIdentifier(i), ContactType: "call", CreatedDate: benchT0.UnixMicro()}); err != nil {
-				return err
-			}
-		}
-		_, err := q.CreateContact(ctx, sqlcdb.CreateContactParams{ID: benchID(2, 0), CompanyID: other, Identifier: "+1", ContactType: "call", CreatedDate: benchT0.UnixMicro()})
-		return err
+		return nil
 	})
 	if err != nil {
+		return err
+	}
+	// Contacts with the ids and dates the benchmarks expect, through a query only tests use.
+	tx, err := d.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	tq, err := sqlctest.Prepare(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer tq.Close()
+	for i := range benchContacts {
+		if _, err := tq.CreateContact(ctx, sqlctest.CreateContactParams{ID: benchID(1, i), CompanyID: benchCompany, Identifier: benchIdentifier(i), ContactType: "call", CreatedDate: benchT0.UnixMicro()}); err != nil {
+			return err
+		}
+	}
+	if _, err := tq.CreateContact(ctx, sqlctest.CreateContactParams{ID: benchID(2, 0), CompanyID: other, Identifier: "+1", ContactType: "call", CreatedDate: benchT0.UnixMicro()}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
 		return err
 	}
 	agents, phones := make([]string, 20), make([]string, 5)

@@ -41,6 +41,19 @@ func (s *Store) GetCompany(ctx context.Context, id string) (Company, error) {
 	return companyFromRow(row), nil
 }
 
+// ListCompanies returns every company, oldest first (for operators: the command line's list).
+func (s *Store) ListCompanies(ctx context.Context) ([]Company, error) {
+	rows, err := s.r.ListCompanies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Company, len(rows))
+	for i, r := range rows {
+		out[i] = companyFromRow(r)
+	}
+	return out, nil
+}
+
 // CountCompanies returns how many companies exist.
 func (s *Store) CountCompanies(ctx context.Context) (int64, error) { return s.r.CountCompanies(ctx) }
 

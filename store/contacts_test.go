@@ -10,6 +10,7 @@ import (
 
 	"callstore/db"
 	"callstore/db/sqlcdb"
+	"callstore/db/sqlctest"
 	"callstore/store"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -21,6 +22,7 @@ type contactsFixture struct {
 	t       *testing.T
 	s       *store.Store
 	q       *sqlcdb.Queries
+	tq      *sqlctest.Queries // queries only tests use
 	now     time.Time
 	company string
 	seq     int
@@ -37,7 +39,7 @@ func newContactsFixture(t *testing.T) *contactsFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &contactsFixture{t: t, s: s, q: sqlcdb.New(d.Write), now: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
+	f := &contactsFixture{t: t, s: s, q: sqlcdb.New(d.Write), tq: sqlctest.New(d.Write), now: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
 	f.s.Now = func() time.Time { return f.now }
 	f.company = f.newCompany()
 	return f
@@ -57,7 +59,7 @@ func (f *contactsFixture) contact(company string, statuses ...string) string {
 	f.t.Helper()
 	ctx := context.Background()
 	f.seq++
-	c, err := f.q.CreateContact(ctx, sqlcdb.CreateContactParams{ID: store.NewID(), CompanyID: company, Identifier: fmt.Sprint("+1555", f.seq), ContactType: "call", CreatedDate: f.now.UnixMicro()})
+	c, err := f.tq.CreateContact(ctx, sqlctest.CreateContactParams{ID: store.NewID(), CompanyID: company, Identifier: fmt.Sprint("+1555", f.seq), ContactType: "call", CreatedDate: f.now.UnixMicro()})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -89,11 +91,11 @@ func (f *contactsFixture) snapshot(company string) contactsSnapshot {
 	var err error
 	s.contacts, err = f.q.CountContacts(ctx, sqlcdb.CountContactsParams{CompanyID: company})
 	mustContacts(f.t, err)
-	s.calls, err = f.q.CountCallsOfCompany(ctx, company)
+	s.calls, err = f.tq.CountCallsOfCompany(ctx, company)
 	mustContacts(f.t, err)
-	s.messages, err = f.q.CountMessagesOfCompany(ctx, company)
+	s.messages, err = f.tq.CountMessagesOfCompany(ctx, company)
 	mustContacts(f.t, err)
-	l, err := f.q.CountLogsOfCompany(ctx, company)
+	l, err := f.tq.CountLogsOfCompany(ctx, company)
 	mustContacts(f.t, err)
 	s.logs, s.detached = l.Total, l.Detached
 	return s

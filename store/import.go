@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"time"
 
 	"modernc.org/sqlite"
@@ -186,30 +187,59 @@ func (s *Store) importBatch(ctx context.Context, companyID string, lines []Impor
 }
 
 // tryImportBatch writes the good lines of a batch in one transaction and returns the lines that
-// broke a rule. Rule checks that need the database run before a line's first write, so a failing
-// line leaves nothing behind; any error returned means the transaction was rolled back.
+// broke a rule. Rule checks that need the database run before the batch's first write, so a
+// failing line leaves nothing behind; any error returned means the transaction was rolled back.
+//
+// The batch is written one table after the other, as a bulk load should be: the calls (with their
+// contacts), then the messages, then the log entries, ten per statement whichever call they belong
+// to. Back-to-back inserts into one table find its pages (and the CPU's caches) warm: interleaving
+// the tables call by call cost a seed of 100,000 calls over 20% more CPU.
 func (s *Store) tryImportBatch(ctx context.Context, companyID string, lines []ImportLine) (fails []ImportFailure, imported int64, err error) {
 	err = s.db.InPreparedTx(ctx, func(q *sqlcdb.Queries) error {
 		now := s.now() // read once the write lock is held, as Store.inTx does
+		taken, err := lookUpImportIDs(ctx, q, lines)
+		if err != nil {
+			return err
+		}
+		type written struct {
+			id   string
+			base time.Time // where messages and logs without a time go: the call's start, or creation
+			in   *ImportCall
+		}
+		calls := make([]written, 0, len(lines))
+		nlogs := 0
 		for i := range lines {
 			l := &lines[i]
 			if l.Err != nil {
 				fails = append(fails, importFailure(l.Line, l.Err))
 				continue
 			}
-			if err := checkImportIDs(ctx, q, &l.Call); err != nil {
-				if ErrorCode(err) == EINTERNAL {
-					return err
-				}
+			if err := taken.claim(&l.Call); err != nil {
 				fails = append(fails, importFailure(l.Line, err))
 				continue
 			}
-			if err := writeImport(ctx, q, companyID, now, &l.Call); err != nil {
+			c, err := insertCall(ctx, q, companyID, now, &l.Call.Call)
+			if err != nil {
 				return err
 			}
-			imported++
+			base := c.CreatedDate
+			if c.StartTime != nil {
+				base = *c.StartTime
+			}
+			calls = append(calls, written{id: c.ID, base: base, in: &l.Call})
+			nlogs += len(l.Call.Logs)
 		}
-		return nil
+		for _, c := range calls {
+			if _, err := insertMessages(ctx, q, c.id, c.base, c.in.Messages); err != nil {
+				return err
+			}
+		}
+		logs := make([]sqlcdb.CreateCallLogParams, 0, nlogs)
+		for _, c := range calls {
+			logs = append(logs, logRows(companyID, c.id, c.base, c.in.Logs)...)
+		}
+		imported = int64(len(calls))
+		return insertLogRows(ctx, q, logs)
 	})
 	if err != nil {
 		return nil, 0, err
@@ -217,42 +247,72 @@ func (s *Store) tryImportBatch(ctx context.Context, companyID string, lines []Im
 	return fails, imported, nil
 }
 
-// checkImportIDs makes sure the call id and log ids a line brings are free in every company.
-// (Message ids need no lookup: the call is new, so its transcript is empty.)
-func checkImportIDs(ctx context.Context, q *sqlcdb.Queries, ic *ImportCall) error {
-	if err := checkCallID(ctx, q, &ic.Call); err != nil {
-		return err
-	}
-	for i, l := range ic.Logs {
-		if l.ID == "" {
+// importIDs are the call ids and log ids a batch may not use: those of any company in the
+// database, and those of the batch's lines already claimed.
+type importIDs struct{ calls, logs map[string]bool }
+
+// idsPerLookup bounds the ids of one lookup query, well below SQLite's limit on the parameters of
+// a statement (32,766).
+const idsPerLookup = 1000
+
+// lookUpImportIDs finds which of the call ids and log ids a batch brings are taken, in a few
+// statements for the whole batch. (Message ids need no lookup: their call is new, so its
+// transcript is empty.)
+func lookUpImportIDs(ctx context.Context, q *sqlcdb.Queries, lines []ImportLine) (importIDs, error) {
+	var calls, logs []string
+	for _, l := range lines {
+		if l.Err != nil {
 			continue
 		}
-		n, err := q.CallLogIDTaken(ctx, l.ID)
-		if err != nil {
-			return err
-		} else if n > 0 {
+		if l.Call.Call.ID != "" {
+			calls = append(calls, l.Call.Call.ID)
+		}
+		for _, g := range l.Call.Logs {
+			if g.ID != "" {
+				logs = append(logs, g.ID)
+			}
+		}
+	}
+	taken := importIDs{calls: map[string]bool{}, logs: map[string]bool{}}
+	for _, lookup := range []struct {
+		ids   []string
+		query func(context.Context, []string) ([]string, error)
+		into  map[string]bool
+	}{{calls, q.ListTakenCallIDs, taken.calls}, {logs, q.ListTakenCallLogIDs, taken.logs}} {
+		for ids := range slices.Chunk(lookup.ids, idsPerLookup) {
+			found, err := lookup.query(ctx, ids)
+			if err != nil {
+				return importIDs{}, err
+			}
+			for _, id := range found {
+				lookup.into[id] = true
+			}
+		}
+	}
+	return taken, nil
+}
+
+// claim gives a line's call its id, or makes sure the call id and log ids the line brings are free
+// in every company and not claimed by an earlier line of the batch; it then claims them.
+func (taken importIDs) claim(ic *ImportCall) error {
+	if ic.Call.ID == "" {
+		ic.Call.ID = NewID()
+	} else if taken.calls[ic.Call.ID] {
+		// Ids are global: say only that it is taken, never whose it is.
+		return errCallExists(ic.Call.ID)
+	}
+	for i, l := range ic.Logs {
+		if l.ID != "" && taken.logs[l.ID] {
 			return Errorf(ECONFLICT, "LOG_ALREADY_EXISTS", "logs.%d.id: a log entry with id %s already exists", i, l.ID)
 		}
 	}
+	taken.calls[ic.Call.ID] = true
+	for _, l := range ic.Logs {
+		if l.ID != "" {
+			taken.logs[l.ID] = true
+		}
+	}
 	return nil
-}
-
-// writeImport writes one checked line. Messages and logs without a time are placed at the call's
-// start (or creation) plus their index in microseconds, which keeps their order.
-func writeImport(ctx context.Context, q *sqlcdb.Queries, companyID string, now time.Time, ic *ImportCall) error {
-	c, err := insertCall(ctx, q, companyID, now, &ic.Call)
-	if err != nil {
-		return err
-	}
-	base := c.CreatedDate
-	if c.StartTime != nil {
-		base = *c.StartTime
-	}
-	if _, err := insertMessages(ctx, q, c.ID, base, ic.Messages); err != nil {
-		return err
-	}
-	_, err = insertLogs(ctx, q, companyID, c.ID, base, ic.Logs)
-	return err
 }
 
 func importFailure(line int, err error) ImportFailure {

@@ -6,6 +6,7 @@ import (
 	"iter"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,10 +110,10 @@ func TestImport(t *testing.T) {
 		if !c.Contact.CreatedDate.Equal(*earlier.Call.Call.CreatedDate) {
 			t.Fatalf("contact created_date = %v, want %v", c.Contact.CreatedDate, earlier.Call.Call.CreatedDate)
 		}
-		if n, _ := e.queries().CountMessagesOfCall(e.ctx, callID); n != 2 {
+		if n, _ := e.queries().CountMessages(e.ctx, callID); n != 2 {
 			t.Fatalf("messages = %d, want 2", n)
 		}
-		row, err := e.queries().GetCallLogRow(e.ctx, logID)
+		row, err := e.testQueries().GetCallLogRow(e.ctx, logID)
 		if err != nil || row.CallID == nil || *row.CallID != callID || row.CompanyID != e.P.CompanyID || row.Timestamp != c.StartTime.UnixMicro() {
 			t.Fatalf("log = %+v, %v", row, err)
 		}
@@ -126,11 +127,48 @@ func TestImport(t *testing.T) {
 		if got, _ := e.S.GetCall(e.ctx, other, taken.ID); got.Contact.Identifier != "b" {
 			t.Fatalf("line 4 touched the other company's call: %+v", got)
 		}
-		row, _ := e.queries().GetCallLogRow(e.ctx, takenLog[0].ID)
+		row, _ := e.testQueries().GetCallLogRow(e.ctx, takenLog[0].ID)
 		if row.CompanyID != other.CompanyID || *row.CallID != taken.ID {
 			t.Fatalf("line 6 touched the other company's log: %+v", row)
 		}
 	})
+}
+
+// A batch looks its ids up all at once: a log id taken in the database, among more ids than one
+// lookup takes, or by an earlier line of the same batch fails its line, naming the entry.
+func TestImportLogIDsOfABatch(t *testing.T) {
+	e := newIngestEnv(t)
+	other := e.newPrincipal(t, "other")
+	taken, err := e.S.CreateCall(e.ctx, other, store.CallInput{FromNumber: "a", ToNumber: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	takenLog, err := e.S.AppendLogs(e.ctx, other, taken.ID, []store.LogInput{{Level: "INFO", Category: "USER", Event: "e"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withIDs := func(l store.ImportLine) store.ImportLine {
+		for i := range l.Call.Logs {
+			l.Call.Logs[i].ID = store.NewID()
+		}
+		return l
+	}
+	many := withIDs(goodImportLine(1, "+34600000001", 0, 2500))
+	many.Call.Logs[2345].ID = takenLog[0].ID
+	first := withIDs(goodImportLine(2, "+34600000002", 0, 3))
+	second := withIDs(goodImportLine(3, "+34600000003", 0, 2))
+	second.Call.Logs[1].ID = first.Call.Logs[2].ID
+	res, err := e.S.Import(e.ctx, e.P, lineSeq(many, first, second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFailures(t, res, "1:LOG_ALREADY_EXISTS", "3:LOG_ALREADY_EXISTS")
+	if !strings.Contains(res.Failed[0].Message, "logs.2345.id") || !strings.Contains(res.Failed[1].Message, "logs.1.id") {
+		t.Fatalf("failures = %+v, want them to name logs.2345.id and logs.1.id", res.Failed)
+	}
+	if res.Imported != 1 {
+		t.Fatalf("imported = %d, want 1 (line 2)", res.Imported)
+	}
 }
 
 func TestImportAcrossBatches(t *testing.T) {

@@ -74,8 +74,24 @@ func (s *Store) AppendLogs(ctx context.Context, p Principal, callID string, in [
 	return out, err
 }
 
+// insertLogs writes normalized entries of one call; those without a timestamp get base + index µs.
 func insertLogs(ctx context.Context, q *sqlcdb.Queries, companyID, callID string, base time.Time, in []LogInput) ([]LogEntry, error) {
-	out := make([]LogEntry, len(in))
+	rows := logRows(companyID, callID, base, in)
+	if err := insertLogRows(ctx, q, rows); err != nil {
+		return nil, err
+	}
+	out := make([]LogEntry, len(rows))
+	for i, r := range rows {
+		out[i] = logFromRow(sqlcdb.CallLog(r))
+	}
+	return out, nil
+}
+
+// logRows are the rows of normalized entries of one call, each with its id (a new one if it has
+// none) and time (base + index µs if it has none).
+func logRows(companyID, callID string, base time.Time, in []LogInput) []sqlcdb.CreateCallLogParams {
+	rows := make([]sqlcdb.CreateCallLogParams, len(in))
+	cid := callID // one copy for the rows to point to
 	for i, l := range in {
 		id := l.ID
 		if id == "" {
@@ -85,19 +101,41 @@ func insertLogs(ctx context.Context, q *sqlcdb.Queries, companyID, callID string
 		if l.Timestamp != nil {
 			at = *l.Timestamp
 		}
-		cid := callID
-		row := sqlcdb.CallLog{ID: id, CompanyID: companyID, CallID: &cid, Timestamp: micros(at), Level: l.Level,
+		rows[i] = sqlcdb.CreateCallLogParams{ID: id, CompanyID: companyID, CallID: &cid, Timestamp: micros(at), Level: l.Level,
 			Category: l.Category, Event: l.Event, TraceID: l.TraceID, Data: jsonText(l.Data)}
-		err := q.CreateCallLog(ctx, sqlcdb.CreateCallLogParams{
-			ID: row.ID, CompanyID: row.CompanyID, CallID: row.CallID, Timestamp: row.Timestamp, Level: row.Level,
-			Category: row.Category, Event: row.Event, TraceID: row.TraceID, Data: row.Data,
+	}
+	return rows
+}
+
+// insertLogRows writes log rows of one company, of one call or of many, ten rows per statement
+// (CreateCallLogs10) and the rest one by one, as InsertMessageRows does with messages.
+func insertLogRows(ctx context.Context, q *sqlcdb.Queries, rows []sqlcdb.CreateCallLogParams) error {
+	for ; len(rows) >= 10; rows = rows[10:] {
+		l := rows
+		err := q.CreateCallLogs10(ctx, sqlcdb.CreateCallLogs10Params{
+			CompanyID: l[0].CompanyID, // one company: the caller's
+
+			ID1: l[0].ID, CallID1: l[0].CallID, Timestamp1: l[0].Timestamp, Level1: l[0].Level, Category1: l[0].Category, Event1: l[0].Event, TraceID1: l[0].TraceID, Data1: l[0].Data,
+			ID2: l[1].ID, CallID2: l[1].CallID, Timestamp2: l[1].Timestamp, Level2: l[1].Level, Category2: l[1].Category, Event2: l[1].Event, TraceID2: l[1].TraceID, Data2: l[1].Data,
+			ID3: l[2].ID, CallID3: l[2].CallID, Timestamp3: l[2].Timestamp, Level3: l[2].Level, Category3: l[2].Category, Event3: l[2].Event, TraceID3: l[2].TraceID, Data3: l[2].Data,
+			ID4: l[3].ID, CallID4: l[3].CallID, Timestamp4: l[3].Timestamp, Level4: l[3].Level, Category4: l[3].Category, Event4: l[3].Event, TraceID4: l[3].TraceID, Data4: l[3].Data,
+			ID5: l[4].ID, CallID5: l[4].CallID, Timestamp5: l[4].Timestamp, Level5: l[4].Level, Category5: l[4].Category, Event5: l[4].Event, TraceID5: l[4].TraceID, Data5: l[4].Data,
+			ID6: l[5].ID, CallID6: l[5].CallID, Timestamp6: l[5].Timestamp, Level6: l[5].Level, Category6: l[5].Category, Event6: l[5].Event, TraceID6: l[5].TraceID, Data6: l[5].Data,
+			ID7: l[6].ID, CallID7: l[6].CallID, Timestamp7: l[6].Timestamp, Level7: l[6].Level, Category7: l[6].Category, Event7: l[6].Event, TraceID7: l[6].TraceID, Data7: l[6].Data,
+			ID8: l[7].ID, CallID8: l[7].CallID, Timestamp8: l[7].Timestamp, Level8: l[7].Level, Category8: l[7].Category, Event8: l[7].Event, TraceID8: l[7].TraceID, Data8: l[7].Data,
+			ID9: l[8].ID, CallID9: l[8].CallID, Timestamp9: l[8].Timestamp, Level9: l[8].Level, Category9: l[8].Category, Event9: l[8].Event, TraceID9: l[8].TraceID, Data9: l[8].Data,
+			ID10: l[9].ID, CallID10: l[9].CallID, Timestamp10: l[9].Timestamp, Level10: l[9].Level, Category10: l[9].Category, Event10: l[9].Event, TraceID10: l[9].TraceID, Data10: l[9].Data,
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out[i] = logFromRow(row)
 	}
-	return out, nil
+	for _, r := range rows {
+		if err := q.CreateCallLog(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // LogFilter narrows a list of log entries; nil fields and an open DateRange do not filter.

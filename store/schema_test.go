@@ -24,17 +24,17 @@ func TestDeleteCallRow(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	n, err := e.queries().DeleteCallRow(e.ctx, c.ID) // the reader pool of :memory: is the writer
+	n, err := e.testQueries().DeleteCallRow(e.ctx, c.ID) // the reader pool of :memory: is the writer
 	if err != nil || n != 1 {
 		t.Fatalf("DeleteCallRow = %d, %v", n, err)
 	}
-	if n, _ := e.queries().CountMessagesOfCall(e.ctx, c.ID); n != 0 {
+	if n, _ := e.queries().CountMessages(e.ctx, c.ID); n != 0 {
 		t.Fatalf("%d messages survived their call", n)
 	}
-	if n, _ := e.queries().CountMessagesOfCall(e.ctx, keep.ID); n != 2 {
+	if n, _ := e.queries().CountMessages(e.ctx, keep.ID); n != 2 {
 		t.Fatalf("the other call has %d messages, want 2", n)
 	}
-	row, err := e.queries().GetCallLogRow(e.ctx, logs[0].ID)
+	row, err := e.testQueries().GetCallLogRow(e.ctx, logs[0].ID)
 	if err != nil {
 		t.Fatalf("the log entry was deleted with its call: %v", err)
 	}
@@ -111,7 +111,7 @@ func TestWriterVisibleToReaders(t *testing.T) {
 	if err != nil || got.ID != c.ID {
 		t.Fatalf("reader does not see the write: %+v %v", got, err)
 	}
-	if _, err := e.queries().DeleteCallRow(ctx, c.ID); err == nil {
+	if _, err := e.testQueries().DeleteCallRow(ctx, c.ID); err == nil {
 		t.Fatal("the reader pool accepted a write; it must be read-only")
 	}
 }

@@ -85,6 +85,20 @@ func (q *Queries) DeleteAPIKey(ctx context.Context, arg DeleteAPIKeyParams) (int
 	return result.RowsAffected()
 }
 
+const deleteAPIKeyTokens = `-- name: DeleteAPIKeyTokens :execrows
+DELETE FROM access_tokens WHERE api_key_id = ?
+`
+
+// The access and refresh tokens issued for a key (the GenLogs-style flow); a rotated key's old
+// tokens must stop working with it.
+func (q *Queries) DeleteAPIKeyTokens(ctx context.Context, apiKeyID string) (int64, error) {
+	result, err := q.exec(ctx, q.deleteAPIKeyTokensStmt, deleteAPIKeyTokens, apiKeyID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
 const getAPIKey = `-- name: GetAPIKey :one
 SELECT id, company_id, name, key_hash, last_four, restricted, permissions, creator_id, expires_at, created_date FROM api_keys WHERE company_id = ? AND id = ?
 `
@@ -255,6 +269,82 @@ func (q *Queries) ListAPIKeysDesc(ctx context.Context, arg ListAPIKeysDescParams
 		return nil, err
 	}
 	return items, nil
+}
+
+const listCompanyAPIKeys = `-- name: ListCompanyAPIKeys :many
+SELECT id, company_id, name, key_hash, last_four, restricted, permissions, creator_id, expires_at, created_date FROM api_keys WHERE company_id = ? ORDER BY created_date, id
+`
+
+// Every key of a company, oldest first (the command line's list; companies have a handful).
+func (q *Queries) ListCompanyAPIKeys(ctx context.Context, companyID string) ([]ApiKey, error) {
+	rows, err := q.query(ctx, q.listCompanyAPIKeysStmt, listCompanyAPIKeys, companyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ApiKey{}
+	for rows.Next() {
+		var i ApiKey
+		if err := rows.Scan(
+			&i.ID,
+			&i.CompanyID,
+			&i.Name,
+			&i.KeyHash,
+			&i.LastFour,
+			&i.Restricted,
+			&i.Permissions,
+			&i.CreatorID,
+			&i.ExpiresAt,
+			&i.CreatedDate,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const rotateAPIKey = `-- name: RotateAPIKey :one
+UPDATE api_keys SET key_hash = ?, last_four = ?
+WHERE company_id = ? AND id = ?
+RETURNING id, company_id, name, key_hash, last_four, restricted, permissions, creator_id, expires_at, created_date
+`
+
+type RotateAPIKeyParams struct {
+	KeyHash   string
+	LastFour  string
+	CompanyID string
+	ID        string
+}
+
+// A new secret for an existing key: only its hash and last four characters change.
+func (q *Queries) RotateAPIKey(ctx context.Context, arg RotateAPIKeyParams) (ApiKey, error) {
+	row := q.queryRow(ctx, q.rotateAPIKeyStmt, rotateAPIKey,
+		arg.KeyHash,
+		arg.LastFour,
+		arg.CompanyID,
+		arg.ID,
+	)
+	var i ApiKey
+	err := row.Scan(
+		&i.ID,
+		&i.CompanyID,
+		&i.Name,
+		&i.KeyHash,
+		&i.LastFour,
+		&i.Restricted,
+		&i.Permissions,
+		&i.CreatorID,
+		&i.ExpiresAt,
+		&i.CreatedDate,
+	)
+	return i, err
 }
 
 const updateAPIKey = `-- name: UpdateAPIKey :one

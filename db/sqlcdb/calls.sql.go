@@ -7,6 +7,7 @@ package sqlcdb
 
 import (
 	"context"
+	"strings"
 )
 
 const callExists = `-- name: CallExists :one
@@ -90,19 +91,6 @@ func (q *Queries) CreateCall(ctx context.Context, arg CreateCallParams) error {
 	return err
 }
 
-const deleteCallRow = `-- name: DeleteCallRow :execrows
-DELETE FROM calls WHERE id = ?
-`
-
-// DeleteCallRow deletes one call row by id alone, with no rule attached (tests of the schema's cascades).
-func (q *Queries) DeleteCallRow(ctx context.Context, id string) (int64, error) {
-	result, err := q.exec(ctx, q.deleteCallRowStmt, deleteCallRow, id)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected()
-}
-
 const getCall = `-- name: GetCall :one
 SELECT id, company_id, contact_id, contact_identifier, contact_type, contact_created_date, agent_id, agent_version_id, phone_register_id, status, type, recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date FROM calls WHERE company_id = ? AND id = ?
 `
@@ -136,6 +124,44 @@ func (q *Queries) GetCall(ctx context.Context, arg GetCallParams) (Call, error) 
 		&i.CreatedDate,
 	)
 	return i, err
+}
+
+const listTakenCallIDs = `-- name: ListTakenCallIDs :many
+SELECT id FROM calls WHERE id IN (/*SLICE:ids*/?)
+`
+
+// Which of @ids are taken by calls of any company (an import checks a batch's ids at once).
+func (q *Queries) ListTakenCallIDs(ctx context.Context, ids []string) ([]string, error) {
+	query := listTakenCallIDs
+	var queryParams []interface{}
+	if len(ids) > 0 {
+		for _, v := range ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	rows, err := q.query(ctx, nil, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const updateCall = `-- name: UpdateCall :exec

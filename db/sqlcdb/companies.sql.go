@@ -60,3 +60,30 @@ func (q *Queries) GetCompany(ctx context.Context, id string) (Company, error) {
 	err := row.Scan(&i.ID, &i.Name, &i.CreatedDate)
 	return i, err
 }
+
+const listCompanies = `-- name: ListCompanies :many
+SELECT id, name, created_date FROM companies ORDER BY created_date, id
+`
+
+func (q *Queries) ListCompanies(ctx context.Context) ([]Company, error) {
+	rows, err := q.query(ctx, q.listCompaniesStmt, listCompanies)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Company{}
+	for rows.Next() {
+		var i Company
+		if err := rows.Scan(&i.ID, &i.Name, &i.CreatedDate); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

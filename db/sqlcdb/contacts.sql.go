@@ -9,39 +9,6 @@ import (
 	"context"
 )
 
-const createContact = `-- name: CreateContact :one
-INSERT INTO contacts (id, company_id, identifier, contact_type, created_date)
-VALUES (?, ?, ?, ?, ?)
-RETURNING id, company_id, identifier, contact_type, created_date
-`
-
-type CreateContactParams struct {
-	ID          string
-	CompanyID   string
-	Identifier  string
-	ContactType string
-	CreatedDate int64
-}
-
-func (q *Queries) CreateContact(ctx context.Context, arg CreateContactParams) (Contact, error) {
-	row := q.queryRow(ctx, q.createContactStmt, createContact,
-		arg.ID,
-		arg.CompanyID,
-		arg.Identifier,
-		arg.ContactType,
-		arg.CreatedDate,
-	)
-	var i Contact
-	err := row.Scan(
-		&i.ID,
-		&i.CompanyID,
-		&i.Identifier,
-		&i.ContactType,
-		&i.CreatedDate,
-	)
-	return i, err
-}
-
 const getContact = `-- name: GetContact :one
 SELECT id, company_id, identifier, contact_type, created_date FROM contacts WHERE company_id = ? AND id = ?
 `
@@ -53,29 +20,6 @@ type GetContactParams struct {
 
 func (q *Queries) GetContact(ctx context.Context, arg GetContactParams) (Contact, error) {
 	row := q.queryRow(ctx, q.getContactStmt, getContact, arg.CompanyID, arg.ID)
-	var i Contact
-	err := row.Scan(
-		&i.ID,
-		&i.CompanyID,
-		&i.Identifier,
-		&i.ContactType,
-		&i.CreatedDate,
-	)
-	return i, err
-}
-
-const getContactByIdentifier = `-- name: GetContactByIdentifier :one
-SELECT id, company_id, identifier, contact_type, created_date FROM contacts WHERE company_id = ? AND contact_type = ? AND identifier = ?
-`
-
-type GetContactByIdentifierParams struct {
-	CompanyID   string
-	ContactType string
-	Identifier  string
-}
-
-func (q *Queries) GetContactByIdentifier(ctx context.Context, arg GetContactByIdentifierParams) (Contact, error) {
-	row := q.queryRow(ctx, q.getContactByIdentifierStmt, getContactByIdentifier, arg.CompanyID, arg.ContactType, arg.Identifier)
 	var i Contact
 	err := row.Scan(
 		&i.ID,

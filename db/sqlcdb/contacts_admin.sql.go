@@ -10,18 +10,6 @@ import (
 	"strings"
 )
 
-const countCallsOfCompany = `-- name: CountCallsOfCompany :one
-SELECT count(*) FROM calls WHERE company_id = ?
-`
-
-// For tests and tools: how many calls a company has.
-func (q *Queries) CountCallsOfCompany(ctx context.Context, companyID string) (int64, error) {
-	row := q.queryRow(ctx, q.countCallsOfCompanyStmt, countCallsOfCompany, companyID)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
 const countContactDeletionEffects = `-- name: CountContactDeletionEffects :one
 WITH doomed AS (
     SELECT calls.id FROM calls
@@ -79,34 +67,6 @@ type CountContactsParams struct {
 
 func (q *Queries) CountContacts(ctx context.Context, arg CountContactsParams) (int64, error) {
 	row := q.queryRow(ctx, q.countContactsStmt, countContacts, arg.CompanyID, arg.ContactType, arg.Identifier)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
-const countLogsOfCompany = `-- name: CountLogsOfCompany :one
-SELECT count(*) AS total, count(*) - count(call_id) AS detached FROM call_log WHERE company_id = ?
-`
-
-type CountLogsOfCompanyRow struct {
-	Total    int64
-	Detached int64
-}
-
-// call_log rows of a company, and how many of them have lost their call.
-func (q *Queries) CountLogsOfCompany(ctx context.Context, companyID string) (CountLogsOfCompanyRow, error) {
-	row := q.queryRow(ctx, q.countLogsOfCompanyStmt, countLogsOfCompany, companyID)
-	var i CountLogsOfCompanyRow
-	err := row.Scan(&i.Total, &i.Detached)
-	return i, err
-}
-
-const countMessagesOfCompany = `-- name: CountMessagesOfCompany :one
-SELECT count(*) FROM messages WHERE call_id IN (SELECT id FROM calls WHERE company_id = ?)
-`
-
-func (q *Queries) CountMessagesOfCompany(ctx context.Context, companyID string) (int64, error) {
-	row := q.queryRow(ctx, q.countMessagesOfCompanyStmt, countMessagesOfCompany, companyID)
 	var count int64
 	err := row.Scan(&count)
 	return count, err

@@ -30,9 +30,6 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.callIDTakenStmt, err = db.PrepareContext(ctx, callIDTaken); err != nil {
 		return nil, fmt.Errorf("error preparing query CallIDTaken: %w", err)
 	}
-	if q.callLogIDTakenStmt, err = db.PrepareContext(ctx, callLogIDTaken); err != nil {
-		return nil, fmt.Errorf("error preparing query CallLogIDTaken: %w", err)
-	}
 	if q.countAPIKeysStmt, err = db.PrepareContext(ctx, countAPIKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query CountAPIKeys: %w", err)
 	}
@@ -50,9 +47,6 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.countCallsByStatusStmt, err = db.PrepareContext(ctx, countCallsByStatus); err != nil {
 		return nil, fmt.Errorf("error preparing query CountCallsByStatus: %w", err)
-	}
-	if q.countCallsOfCompanyStmt, err = db.PrepareContext(ctx, countCallsOfCompany); err != nil {
-		return nil, fmt.Errorf("error preparing query CountCallsOfCompany: %w", err)
 	}
 	if q.countCompaniesStmt, err = db.PrepareContext(ctx, countCompanies); err != nil {
 		return nil, fmt.Errorf("error preparing query CountCompanies: %w", err)
@@ -72,17 +66,8 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countLogsByCallStmt, err = db.PrepareContext(ctx, countLogsByCall); err != nil {
 		return nil, fmt.Errorf("error preparing query CountLogsByCall: %w", err)
 	}
-	if q.countLogsOfCompanyStmt, err = db.PrepareContext(ctx, countLogsOfCompany); err != nil {
-		return nil, fmt.Errorf("error preparing query CountLogsOfCompany: %w", err)
-	}
 	if q.countMessagesStmt, err = db.PrepareContext(ctx, countMessages); err != nil {
 		return nil, fmt.Errorf("error preparing query CountMessages: %w", err)
-	}
-	if q.countMessagesOfCallStmt, err = db.PrepareContext(ctx, countMessagesOfCall); err != nil {
-		return nil, fmt.Errorf("error preparing query CountMessagesOfCall: %w", err)
-	}
-	if q.countMessagesOfCompanyStmt, err = db.PrepareContext(ctx, countMessagesOfCompany); err != nil {
-		return nil, fmt.Errorf("error preparing query CountMessagesOfCompany: %w", err)
 	}
 	if q.createAPIKeyStmt, err = db.PrepareContext(ctx, createAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateAPIKey: %w", err)
@@ -99,11 +84,11 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.createCallLogStmt, err = db.PrepareContext(ctx, createCallLog); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateCallLog: %w", err)
 	}
+	if q.createCallLogs10Stmt, err = db.PrepareContext(ctx, createCallLogs10); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateCallLogs10: %w", err)
+	}
 	if q.createCompanyStmt, err = db.PrepareContext(ctx, createCompany); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateCompany: %w", err)
-	}
-	if q.createContactStmt, err = db.PrepareContext(ctx, createContact); err != nil {
-		return nil, fmt.Errorf("error preparing query CreateContact: %w", err)
 	}
 	if q.createMessageStmt, err = db.PrepareContext(ctx, createMessage); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateMessage: %w", err)
@@ -114,8 +99,8 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.deleteAPIKeyStmt, err = db.PrepareContext(ctx, deleteAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteAPIKey: %w", err)
 	}
-	if q.deleteCallRowStmt, err = db.PrepareContext(ctx, deleteCallRow); err != nil {
-		return nil, fmt.Errorf("error preparing query DeleteCallRow: %w", err)
+	if q.deleteAPIKeyTokensStmt, err = db.PrepareContext(ctx, deleteAPIKeyTokens); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteAPIKeyTokens: %w", err)
 	}
 	if q.deleteContactsStmt, err = db.PrepareContext(ctx, deleteContacts); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteContacts: %w", err)
@@ -144,17 +129,11 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getCallKeyStmt, err = db.PrepareContext(ctx, getCallKey); err != nil {
 		return nil, fmt.Errorf("error preparing query GetCallKey: %w", err)
 	}
-	if q.getCallLogRowStmt, err = db.PrepareContext(ctx, getCallLogRow); err != nil {
-		return nil, fmt.Errorf("error preparing query GetCallLogRow: %w", err)
-	}
 	if q.getCompanyStmt, err = db.PrepareContext(ctx, getCompany); err != nil {
 		return nil, fmt.Errorf("error preparing query GetCompany: %w", err)
 	}
 	if q.getContactStmt, err = db.PrepareContext(ctx, getContact); err != nil {
 		return nil, fmt.Errorf("error preparing query GetContact: %w", err)
-	}
-	if q.getContactByIdentifierStmt, err = db.PrepareContext(ctx, getContactByIdentifier); err != nil {
-		return nil, fmt.Errorf("error preparing query GetContactByIdentifier: %w", err)
 	}
 	if q.getLogKeyStmt, err = db.PrepareContext(ctx, getLogKey); err != nil {
 		return nil, fmt.Errorf("error preparing query GetLogKey: %w", err)
@@ -201,6 +180,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listCallsDescStmt, err = db.PrepareContext(ctx, listCallsDesc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListCallsDesc: %w", err)
 	}
+	if q.listCompaniesStmt, err = db.PrepareContext(ctx, listCompanies); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCompanies: %w", err)
+	}
+	if q.listCompanyAPIKeysStmt, err = db.PrepareContext(ctx, listCompanyAPIKeys); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCompanyAPIKeys: %w", err)
+	}
 	if q.listContactsAscStmt, err = db.PrepareContext(ctx, listContactsAsc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListContactsAsc: %w", err)
 	}
@@ -222,9 +207,6 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listLogsDescStmt, err = db.PrepareContext(ctx, listLogsDesc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListLogsDesc: %w", err)
 	}
-	if q.listMessageRowsOfCallStmt, err = db.PrepareContext(ctx, listMessageRowsOfCall); err != nil {
-		return nil, fmt.Errorf("error preparing query ListMessageRowsOfCall: %w", err)
-	}
 	if q.listMessagesAscStmt, err = db.PrepareContext(ctx, listMessagesAsc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListMessagesAsc: %w", err)
 	}
@@ -234,20 +216,14 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listOwnedContactIDsStmt, err = db.PrepareContext(ctx, listOwnedContactIDs); err != nil {
 		return nil, fmt.Errorf("error preparing query ListOwnedContactIDs: %w", err)
 	}
-	if q.seedCallLogs10Stmt, err = db.PrepareContext(ctx, seedCallLogs10); err != nil {
-		return nil, fmt.Errorf("error preparing query SeedCallLogs10: %w", err)
+	if q.listTakenCallIDsStmt, err = db.PrepareContext(ctx, listTakenCallIDs); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTakenCallIDs: %w", err)
 	}
-	if q.seedCountsStmt, err = db.PrepareContext(ctx, seedCounts); err != nil {
-		return nil, fmt.Errorf("error preparing query SeedCounts: %w", err)
+	if q.listTakenCallLogIDsStmt, err = db.PrepareContext(ctx, listTakenCallLogIDs); err != nil {
+		return nil, fmt.Errorf("error preparing query ListTakenCallLogIDs: %w", err)
 	}
-	if q.seedOrphansStmt, err = db.PrepareContext(ctx, seedOrphans); err != nil {
-		return nil, fmt.Errorf("error preparing query SeedOrphans: %w", err)
-	}
-	if q.seedSampleCallsStmt, err = db.PrepareContext(ctx, seedSampleCalls); err != nil {
-		return nil, fmt.Errorf("error preparing query SeedSampleCalls: %w", err)
-	}
-	if q.seedSampleLogsStmt, err = db.PrepareContext(ctx, seedSampleLogs); err != nil {
-		return nil, fmt.Errorf("error preparing query SeedSampleLogs: %w", err)
+	if q.rotateAPIKeyStmt, err = db.PrepareContext(ctx, rotateAPIKey); err != nil {
+		return nil, fmt.Errorf("error preparing query RotateAPIKey: %w", err)
 	}
 	if q.updateAPIKeyStmt, err = db.PrepareContext(ctx, updateAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateAPIKey: %w", err)
@@ -271,11 +247,6 @@ func (q *Queries) Close() error {
 	if q.callIDTakenStmt != nil {
 		if cerr := q.callIDTakenStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing callIDTakenStmt: %w", cerr)
-		}
-	}
-	if q.callLogIDTakenStmt != nil {
-		if cerr := q.callLogIDTakenStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing callLogIDTakenStmt: %w", cerr)
 		}
 	}
 	if q.countAPIKeysStmt != nil {
@@ -308,11 +279,6 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countCallsByStatusStmt: %w", cerr)
 		}
 	}
-	if q.countCallsOfCompanyStmt != nil {
-		if cerr := q.countCallsOfCompanyStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing countCallsOfCompanyStmt: %w", cerr)
-		}
-	}
 	if q.countCompaniesStmt != nil {
 		if cerr := q.countCompaniesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countCompaniesStmt: %w", cerr)
@@ -343,24 +309,9 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countLogsByCallStmt: %w", cerr)
 		}
 	}
-	if q.countLogsOfCompanyStmt != nil {
-		if cerr := q.countLogsOfCompanyStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing countLogsOfCompanyStmt: %w", cerr)
-		}
-	}
 	if q.countMessagesStmt != nil {
 		if cerr := q.countMessagesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countMessagesStmt: %w", cerr)
-		}
-	}
-	if q.countMessagesOfCallStmt != nil {
-		if cerr := q.countMessagesOfCallStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing countMessagesOfCallStmt: %w", cerr)
-		}
-	}
-	if q.countMessagesOfCompanyStmt != nil {
-		if cerr := q.countMessagesOfCompanyStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing countMessagesOfCompanyStmt: %w", cerr)
 		}
 	}
 	if q.createAPIKeyStmt != nil {
@@ -388,14 +339,14 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing createCallLogStmt: %w", cerr)
 		}
 	}
+	if q.createCallLogs10Stmt != nil {
+		if cerr := q.createCallLogs10Stmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createCallLogs10Stmt: %w", cerr)
+		}
+	}
 	if q.createCompanyStmt != nil {
 		if cerr := q.createCompanyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing createCompanyStmt: %w", cerr)
-		}
-	}
-	if q.createContactStmt != nil {
-		if cerr := q.createContactStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing createContactStmt: %w", cerr)
 		}
 	}
 	if q.createMessageStmt != nil {
@@ -413,9 +364,9 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing deleteAPIKeyStmt: %w", cerr)
 		}
 	}
-	if q.deleteCallRowStmt != nil {
-		if cerr := q.deleteCallRowStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing deleteCallRowStmt: %w", cerr)
+	if q.deleteAPIKeyTokensStmt != nil {
+		if cerr := q.deleteAPIKeyTokensStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteAPIKeyTokensStmt: %w", cerr)
 		}
 	}
 	if q.deleteContactsStmt != nil {
@@ -463,11 +414,6 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getCallKeyStmt: %w", cerr)
 		}
 	}
-	if q.getCallLogRowStmt != nil {
-		if cerr := q.getCallLogRowStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing getCallLogRowStmt: %w", cerr)
-		}
-	}
 	if q.getCompanyStmt != nil {
 		if cerr := q.getCompanyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getCompanyStmt: %w", cerr)
@@ -476,11 +422,6 @@ func (q *Queries) Close() error {
 	if q.getContactStmt != nil {
 		if cerr := q.getContactStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getContactStmt: %w", cerr)
-		}
-	}
-	if q.getContactByIdentifierStmt != nil {
-		if cerr := q.getContactByIdentifierStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing getContactByIdentifierStmt: %w", cerr)
 		}
 	}
 	if q.getLogKeyStmt != nil {
@@ -558,6 +499,16 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listCallsDescStmt: %w", cerr)
 		}
 	}
+	if q.listCompaniesStmt != nil {
+		if cerr := q.listCompaniesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCompaniesStmt: %w", cerr)
+		}
+	}
+	if q.listCompanyAPIKeysStmt != nil {
+		if cerr := q.listCompanyAPIKeysStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCompanyAPIKeysStmt: %w", cerr)
+		}
+	}
 	if q.listContactsAscStmt != nil {
 		if cerr := q.listContactsAscStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listContactsAscStmt: %w", cerr)
@@ -593,11 +544,6 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listLogsDescStmt: %w", cerr)
 		}
 	}
-	if q.listMessageRowsOfCallStmt != nil {
-		if cerr := q.listMessageRowsOfCallStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing listMessageRowsOfCallStmt: %w", cerr)
-		}
-	}
 	if q.listMessagesAscStmt != nil {
 		if cerr := q.listMessagesAscStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listMessagesAscStmt: %w", cerr)
@@ -613,29 +559,19 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listOwnedContactIDsStmt: %w", cerr)
 		}
 	}
-	if q.seedCallLogs10Stmt != nil {
-		if cerr := q.seedCallLogs10Stmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing seedCallLogs10Stmt: %w", cerr)
+	if q.listTakenCallIDsStmt != nil {
+		if cerr := q.listTakenCallIDsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTakenCallIDsStmt: %w", cerr)
 		}
 	}
-	if q.seedCountsStmt != nil {
-		if cerr := q.seedCountsStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing seedCountsStmt: %w", cerr)
+	if q.listTakenCallLogIDsStmt != nil {
+		if cerr := q.listTakenCallLogIDsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listTakenCallLogIDsStmt: %w", cerr)
 		}
 	}
-	if q.seedOrphansStmt != nil {
-		if cerr := q.seedOrphansStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing seedOrphansStmt: %w", cerr)
-		}
-	}
-	if q.seedSampleCallsStmt != nil {
-		if cerr := q.seedSampleCallsStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing seedSampleCallsStmt: %w", cerr)
-		}
-	}
-	if q.seedSampleLogsStmt != nil {
-		if cerr := q.seedSampleLogsStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing seedSampleLogsStmt: %w", cerr)
+	if q.rotateAPIKeyStmt != nil {
+		if cerr := q.rotateAPIKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing rotateAPIKeyStmt: %w", cerr)
 		}
 	}
 	if q.updateAPIKeyStmt != nil {
@@ -694,35 +630,30 @@ type Queries struct {
 	tx                              *sql.Tx
 	callExistsStmt                  *sql.Stmt
 	callIDTakenStmt                 *sql.Stmt
-	callLogIDTakenStmt              *sql.Stmt
 	countAPIKeysStmt                *sql.Stmt
 	countCallsStmt                  *sql.Stmt
 	countCallsByAgentStmt           *sql.Stmt
 	countCallsByContactStmt         *sql.Stmt
 	countCallsByPhoneStmt           *sql.Stmt
 	countCallsByStatusStmt          *sql.Stmt
-	countCallsOfCompanyStmt         *sql.Stmt
 	countCompaniesStmt              *sql.Stmt
 	countCompanyCallsStmt           *sql.Stmt
 	countContactDeletionEffectsStmt *sql.Stmt
 	countContactsStmt               *sql.Stmt
 	countLogsStmt                   *sql.Stmt
 	countLogsByCallStmt             *sql.Stmt
-	countLogsOfCompanyStmt          *sql.Stmt
 	countMessagesStmt               *sql.Stmt
-	countMessagesOfCallStmt         *sql.Stmt
-	countMessagesOfCompanyStmt      *sql.Stmt
 	createAPIKeyStmt                *sql.Stmt
 	createAccessTokenStmt           *sql.Stmt
 	createAppStmt                   *sql.Stmt
 	createCallStmt                  *sql.Stmt
 	createCallLogStmt               *sql.Stmt
+	createCallLogs10Stmt            *sql.Stmt
 	createCompanyStmt               *sql.Stmt
-	createContactStmt               *sql.Stmt
 	createMessageStmt               *sql.Stmt
 	createMessages10Stmt            *sql.Stmt
 	deleteAPIKeyStmt                *sql.Stmt
-	deleteCallRowStmt               *sql.Stmt
+	deleteAPIKeyTokensStmt          *sql.Stmt
 	deleteContactsStmt              *sql.Stmt
 	deleteExpiredAccessTokensStmt   *sql.Stmt
 	deleteTerminalCallsStmt         *sql.Stmt
@@ -732,10 +663,8 @@ type Queries struct {
 	getAppStmt                      *sql.Stmt
 	getCallStmt                     *sql.Stmt
 	getCallKeyStmt                  *sql.Stmt
-	getCallLogRowStmt               *sql.Stmt
 	getCompanyStmt                  *sql.Stmt
 	getContactStmt                  *sql.Stmt
-	getContactByIdentifierStmt      *sql.Stmt
 	getLogKeyStmt                   *sql.Stmt
 	getMessageKeyStmt               *sql.Stmt
 	hasMessagesStmt                 *sql.Stmt
@@ -751,6 +680,8 @@ type Queries struct {
 	listCallsByStatusAscStmt        *sql.Stmt
 	listCallsByStatusDescStmt       *sql.Stmt
 	listCallsDescStmt               *sql.Stmt
+	listCompaniesStmt               *sql.Stmt
+	listCompanyAPIKeysStmt          *sql.Stmt
 	listContactsAscStmt             *sql.Stmt
 	listContactsDescStmt            *sql.Stmt
 	listContactsWithActiveCallsStmt *sql.Stmt
@@ -758,15 +689,12 @@ type Queries struct {
 	listLogsByCallAscStmt           *sql.Stmt
 	listLogsByCallDescStmt          *sql.Stmt
 	listLogsDescStmt                *sql.Stmt
-	listMessageRowsOfCallStmt       *sql.Stmt
 	listMessagesAscStmt             *sql.Stmt
 	listMessagesDescStmt            *sql.Stmt
 	listOwnedContactIDsStmt         *sql.Stmt
-	seedCallLogs10Stmt              *sql.Stmt
-	seedCountsStmt                  *sql.Stmt
-	seedOrphansStmt                 *sql.Stmt
-	seedSampleCallsStmt             *sql.Stmt
-	seedSampleLogsStmt              *sql.Stmt
+	listTakenCallIDsStmt            *sql.Stmt
+	listTakenCallLogIDsStmt         *sql.Stmt
+	rotateAPIKeyStmt                *sql.Stmt
 	updateAPIKeyStmt                *sql.Stmt
 	updateCallStmt                  *sql.Stmt
 	upsertContactStmt               *sql.Stmt
@@ -778,35 +706,30 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		tx:                              tx,
 		callExistsStmt:                  q.callExistsStmt,
 		callIDTakenStmt:                 q.callIDTakenStmt,
-		callLogIDTakenStmt:              q.callLogIDTakenStmt,
 		countAPIKeysStmt:                q.countAPIKeysStmt,
 		countCallsStmt:                  q.countCallsStmt,
 		countCallsByAgentStmt:           q.countCallsByAgentStmt,
 		countCallsByContactStmt:         q.countCallsByContactStmt,
 		countCallsByPhoneStmt:           q.countCallsByPhoneStmt,
 		countCallsByStatusStmt:          q.countCallsByStatusStmt,
-		countCallsOfCompanyStmt:         q.countCallsOfCompanyStmt,
 		countCompaniesStmt:              q.countCompaniesStmt,
 		countCompanyCallsStmt:           q.countCompanyCallsStmt,
 		countContactDeletionEffectsStmt: q.countContactDeletionEffectsStmt,
 		countContactsStmt:               q.countContactsStmt,
 		countLogsStmt:                   q.countLogsStmt,
 		countLogsByCallStmt:             q.countLogsByCallStmt,
-		countLogsOfCompanyStmt:          q.countLogsOfCompanyStmt,
 		countMessagesStmt:               q.countMessagesStmt,
-		countMessagesOfCallStmt:         q.countMessagesOfCallStmt,
-		countMessagesOfCompanyStmt:      q.countMessagesOfCompanyStmt,
 		createAPIKeyStmt:                q.createAPIKeyStmt,
 		createAccessTokenStmt:           q.createAccessTokenStmt,
 		createAppStmt:                   q.createAppStmt,
 		createCallStmt:                  q.createCallStmt,
 		createCallLogStmt:               q.createCallLogStmt,
+		createCallLogs10Stmt:            q.createCallLogs10Stmt,
 		createCompanyStmt:               q.createCompanyStmt,
-		createContactStmt:               q.createContactStmt,
 		createMessageStmt:               q.createMessageStmt,
 		createMessages10Stmt:            q.createMessages10Stmt,
 		deleteAPIKeyStmt:                q.deleteAPIKeyStmt,
-		deleteCallRowStmt:               q.deleteCallRowStmt,
+		deleteAPIKeyTokensStmt:          q.deleteAPIKeyTokensStmt,
 		deleteContactsStmt:              q.deleteContactsStmt,
 		deleteExpiredAccessTokensStmt:   q.deleteExpiredAccessTokensStmt,
 		deleteTerminalCallsStmt:         q.deleteTerminalCallsStmt,
@@ -816,10 +739,8 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getAppStmt:                      q.getAppStmt,
 		getCallStmt:                     q.getCallStmt,
 		getCallKeyStmt:                  q.getCallKeyStmt,
-		getCallLogRowStmt:               q.getCallLogRowStmt,
 		getCompanyStmt:                  q.getCompanyStmt,
 		getContactStmt:                  q.getContactStmt,
-		getContactByIdentifierStmt:      q.getContactByIdentifierStmt,
 		getLogKeyStmt:                   q.getLogKeyStmt,
 		getMessageKeyStmt:               q.getMessageKeyStmt,
 		hasMessagesStmt:                 q.hasMessagesStmt,
@@ -835,6 +756,8 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listCallsByStatusAscStmt:        q.listCallsByStatusAscStmt,
 		listCallsByStatusDescStmt:       q.listCallsByStatusDescStmt,
 		listCallsDescStmt:               q.listCallsDescStmt,
+		listCompaniesStmt:               q.listCompaniesStmt,
+		listCompanyAPIKeysStmt:          q.listCompanyAPIKeysStmt,
 		listContactsAscStmt:             q.listContactsAscStmt,
 		listContactsDescStmt:            q.listContactsDescStmt,
 		listContactsWithActiveCallsStmt: q.listContactsWithActiveCallsStmt,
@@ -842,15 +765,12 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listLogsByCallAscStmt:           q.listLogsByCallAscStmt,
 		listLogsByCallDescStmt:          q.listLogsByCallDescStmt,
 		listLogsDescStmt:                q.listLogsDescStmt,
-		listMessageRowsOfCallStmt:       q.listMessageRowsOfCallStmt,
 		listMessagesAscStmt:             q.listMessagesAscStmt,
 		listMessagesDescStmt:            q.listMessagesDescStmt,
 		listOwnedContactIDsStmt:         q.listOwnedContactIDsStmt,
-		seedCallLogs10Stmt:              q.seedCallLogs10Stmt,
-		seedCountsStmt:                  q.seedCountsStmt,
-		seedOrphansStmt:                 q.seedOrphansStmt,
-		seedSampleCallsStmt:             q.seedSampleCallsStmt,
-		seedSampleLogsStmt:              q.seedSampleLogsStmt,
+		listTakenCallIDsStmt:            q.listTakenCallIDsStmt,
+		listTakenCallLogIDsStmt:         q.listTakenCallLogIDsStmt,
+		rotateAPIKeyStmt:                q.rotateAPIKeyStmt,
 		updateAPIKeyStmt:                q.updateAPIKeyStmt,
 		updateCallStmt:                  q.updateCallStmt,
 		upsertContactStmt:               q.upsertContactStmt,

@@ -9,17 +9,6 @@ import (
 	"context"
 )
 
-const countMessagesOfCall = `-- name: CountMessagesOfCall :one
-SELECT count(*) FROM messages WHERE call_id = ?
-`
-
-func (q *Queries) CountMessagesOfCall(ctx context.Context, callID string) (int64, error) {
-	row := q.queryRow(ctx, q.countMessagesOfCallStmt, countMessagesOfCall, callID)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
 const createMessage = `-- name: CreateMessage :exec
 INSERT INTO messages (call_id, created_date, id, role, content, tool_call)
 VALUES (?, ?, ?, ?, ?, ?)
@@ -171,38 +160,4 @@ func (q *Queries) CreateMessages10(ctx context.Context, arg CreateMessages10Para
 		arg.ToolCall10,
 	)
 	return err
-}
-
-const listMessageRowsOfCall = `-- name: ListMessageRowsOfCall :many
-SELECT call_id, created_date, id, role, content, tool_call FROM messages WHERE call_id = ? ORDER BY created_date, id
-`
-
-func (q *Queries) ListMessageRowsOfCall(ctx context.Context, callID string) ([]Message, error) {
-	rows, err := q.query(ctx, q.listMessageRowsOfCallStmt, listMessageRowsOfCall, callID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []Message{}
-	for rows.Next() {
-		var i Message
-		if err := rows.Scan(
-			&i.CallID,
-			&i.CreatedDate,
-			&i.ID,
-			&i.Role,
-			&i.Content,
-			&i.ToolCall,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }

@@ -1,17 +1,4 @@
--- Queries of "callstore seed", the synthetic data generator (package seed). It writes calls, contacts
--- and messages with the queries the rest of callstore uses (CreateCall, CreateContact,
--- CreateMessages10, ...); audit log rows, which nothing else writes by the million, go ten per
--- statement here (one statement per ten rows instead of one per row: the per-statement cost of
--- database/sql and the driver is about a third of a one-row insert). The rest of a transaction's log
--- rows go through CreateCallLog.
-
--- name: SeedCallLogs10 :exec
-INSERT INTO call_log (id, company_id, call_id, timestamp, level, category, event, trace_id, data)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?),
-       (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?),
-       (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?),
-       (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?),
-       (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?);
+-- Queries only tests use (package db/sqlctest, see sqlc.yaml).
 
 -- What a seed run left in the database, for its tests: row counts, rows whose references point
 -- nowhere (the load runs with foreign key enforcement on, so these must be 0) or, for calls, whose

@@ -3,218 +3,14 @@
 //   sqlc v1.31.1
 // source: seed.sql
 
-package sqlcdb
+package sqlctest
 
 import (
 	"context"
 )
 
-const seedCallLogs10 = `-- name: SeedCallLogs10 :exec
-
-INSERT INTO call_log (id, company_id, call_id, timestamp, level, category, event, trace_id, data)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?),
-       (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?),
-       (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?),
-       (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?),
-       (?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?, ?, ?)
-`
-
-type SeedCallLogs10Params struct {
-	ID           string
-	CompanyID    string
-	CallID       *string
-	Timestamp    int64
-	Level        string
-	Category     string
-	Event        string
-	TraceID      *string
-	Data         *string
-	ID_2         string
-	CompanyID_2  string
-	CallID_2     *string
-	Timestamp_2  int64
-	Level_2      string
-	Category_2   string
-	Event_2      string
-	TraceID_2    *string
-	Data_2       *string
-	ID_3         string
-	CompanyID_3  string
-	CallID_3     *string
-	Timestamp_3  int64
-	Level_3      string
-	Category_3   string
-	Event_3      string
-	TraceID_3    *string
-	Data_3       *string
-	ID_4         string
-	CompanyID_4  string
-	CallID_4     *string
-	Timestamp_4  int64
-	Level_4      string
-	Category_4   string
-	Event_4      string
-	TraceID_4    *string
-	Data_4       *string
-	ID_5         string
-	CompanyID_5  string
-	CallID_5     *string
-	Timestamp_5  int64
-	Level_5      string
-	Category_5   string
-	Event_5      string
-	TraceID_5    *string
-	Data_5       *string
-	ID_6         string
-	CompanyID_6  string
-	CallID_6     *string
-	Timestamp_6  int64
-	Level_6      string
-	Category_6   string
-	Event_6      string
-	TraceID_6    *string
-	Data_6       *string
-	ID_7         string
-	CompanyID_7  string
-	CallID_7     *string
-	Timestamp_7  int64
-	Level_7      string
-	Category_7   string
-	Event_7      string
-	TraceID_7    *string
-	Data_7       *string
-	ID_8         string
-	CompanyID_8  string
-	CallID_8     *string
-	Timestamp_8  int64
-	Level_8      string
-	Category_8   string
-	Event_8      string
-	TraceID_8    *string
-	Data_8       *string
-	ID_9         string
-	CompanyID_9  string
-	CallID_9     *string
-	Timestamp_9  int64
-	Level_9      string
-	Category_9   string
-	Event_9      string
-	TraceID_9    *string
-	Data_9       *string
-	ID_10        string
-	CompanyID_10 string
-	CallID_10    *string
-	Timestamp_10 int64
-	Level_10     string
-	Category_10  string
-	Event_10     string
-	TraceID_10   *string
-	Data_10      *string
-}
-
-// Queries of "callstore seed", the synthetic data generator (package seed). It writes calls, contacts
-// and messages with the queries the rest of callstore uses (CreateCall, CreateContact,
-// CreateMessages10, ...); audit log rows, which nothing else writes by the million, go ten per
-// statement here (one statement per ten rows instead of one per row: the per-statement cost of
-// database/sql and the driver is about a third of a one-row insert). The rest of a transaction's log
-// rows go through CreateCallLog.
-func (q *Queries) SeedCallLogs10(ctx context.Context, arg SeedCallLogs10Params) error {
-	_, err := q.exec(ctx, q.seedCallLogs10Stmt, seedCallLogs10,
-		arg.ID,
-		arg.CompanyID,
-		arg.CallID,
-		arg.Timestamp,
-		arg.Level,
-		arg.Category,
-		arg.Event,
-		arg.TraceID,
-		arg.Data,
-		arg.ID_2,
-		arg.CompanyID_2,
-		arg.CallID_2,
-		arg.Timestamp_2,
-		arg.Level_2,
-		arg.Category_2,
-		arg.Event_2,
-		arg.TraceID_2,
-		arg.Data_2,
-		arg.ID_3,
-		arg.CompanyID_3,
-		arg.CallID_3,
-		arg.Timestamp_3,
-		arg.Level_3,
-		arg.Category_3,
-		arg.Event_3,
-		arg.TraceID_3,
-		arg.Data_3,
-		arg.ID_4,
-		arg.CompanyID_4,
-		arg.CallID_4,
-		arg.Timestamp_4,
-		arg.Level_4,
-		arg.Category_4,
-		arg.Event_4,
-		arg.TraceID_4,
-		arg.Data_4,
-		arg.ID_5,
-		arg.CompanyID_5,
-		arg.CallID_5,
-		arg.Timestamp_5,
-		arg.Level_5,
-		arg.Category_5,
-		arg.Event_5,
-		arg.TraceID_5,
-		arg.Data_5,
-		arg.ID_6,
-		arg.CompanyID_6,
-		arg.CallID_6,
-		arg.Timestamp_6,
-		arg.Level_6,
-		arg.Category_6,
-		arg.Event_6,
-		arg.TraceID_6,
-		arg.Data_6,
-		arg.ID_7,
-		arg.CompanyID_7,
-		arg.CallID_7,
-		arg.Timestamp_7,
-		arg.Level_7,
-		arg.Category_7,
-		arg.Event_7,
-		arg.TraceID_7,
-		arg.Data_7,
-		arg.ID_8,
-		arg.CompanyID_8,
-		arg.CallID_8,
-		arg.Timestamp_8,
-		arg.Level_8,
-		arg.Category_8,
-		arg.Event_8,
-		arg.TraceID_8,
-		arg.Data_8,
-		arg.ID_9,
-		arg.CompanyID_9,
-		arg.CallID_9,
-		arg.Timestamp_9,
-		arg.Level_9,
-		arg.Category_9,
-		arg.Event_9,
-		arg.TraceID_9,
-		arg.Data_9,
-		arg.ID_10,
-		arg.CompanyID_10,
-		arg.CallID_10,
-		arg.Timestamp_10,
-		arg.Level_10,
-		arg.Category_10,
-		arg.Event_10,
-		arg.TraceID_10,
-		arg.Data_10,
-	)
-	return err
-}
-
 const seedCounts = `-- name: SeedCounts :one
+
 SELECT (SELECT count(*) FROM contacts) AS contacts,
        (SELECT count(*) FROM calls) AS calls,
        (SELECT count(*) FROM messages) AS messages,
@@ -230,6 +26,7 @@ type SeedCountsRow struct {
 	ActiveCalls int64
 }
 
+// Queries only tests use (package db/sqlctest, see sqlc.yaml).
 // What a seed run left in the database, for its tests: row counts, rows whose references point
 // nowhere (the load runs with foreign key enforcement on, so these must be 0) or, for calls, whose
 // copy of their contact's fields differs from the contact, and samples.
