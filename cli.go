@@ -16,8 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"callstore/handlers"
-	"callstore/store"
+	"github.com/callstore/callstore/handlers"
+	"github.com/callstore/callstore/store"
 )
 
 // serveGOGC is the GOGC of `serve` when the environment sets none (see runServe).

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"callstore/db"
-	"callstore/store"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/store"
 )
 
 // The administration commands: companies and their API keys. Each checks its flags, then that the

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // apiKeyLine is a line of `apikey list`, with every field the command may print.

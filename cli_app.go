@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 
-	"callstore/db"
-	"callstore/store"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/store"
 )
 
 // runApp serves `callstore app create`: a client app of the Kore.ai-style API, whose JWTs are

@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"callstore/bench"
+	"github.com/callstore/callstore/bench"
 )
 
 func runBench(ctx context.Context, args []string, e env) error {

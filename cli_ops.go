@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"callstore/db"
+	"github.com/callstore/callstore/db"
 )
 
 // The operations commands: schema migrations, integrity checks, backups and restores, the version.

@@ -21,8 +21,8 @@ import (
 	"testing"
 	"time"
 
-	"callstore/db"
-	"callstore/store"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/store"
 
 	"github.com/pressly/goose/v3"
 )

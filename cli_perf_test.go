@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"callstore/db"
-	"callstore/store"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/store"
 )
 
 func runCmd(t *testing.T, args ...string) (stdout, stderr string, err error) {

@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"callstore/seed"
+	"github.com/callstore/callstore/seed"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"callstore/db"
-	"callstore/store"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/store"
 )
 
 // syncBuffer is a bytes.Buffer safe to write from the server while the test reads it.

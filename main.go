@@ -12,8 +12,8 @@ import (
 	"strings"
 	"syscall"
 
-	"callstore/db"
-	"callstore/store"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/store"
 )
 
 func main() {

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"callstore/bench"
+	"github.com/callstore/callstore/bench"
 )
 
 func TestCheckLoopback(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"callstore/bench"
+	"github.com/callstore/callstore/bench"
 )
 
 // refusedURL is a loopback URL nothing listens on: a port just released.

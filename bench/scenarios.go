@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"time"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // The wire shapes bench reads (a subset of the contract's CallResponse and PaginatedResponse).

@@ -24,10 +24,10 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"callstore/client"
-	"callstore/db"
-	"callstore/handlers"
-	"callstore/store"
+	"github.com/callstore/callstore/client"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/handlers"
+	"github.com/callstore/callstore/store"
 )
 
 // Server is one running callstore.

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"callstore/callstoretest"
-	"callstore/client"
-	"callstore/store"
+	"github.com/callstore/callstore/callstoretest"
+	"github.com/callstore/callstore/client"
+	"github.com/callstore/callstore/store"
 )
 
 func ptr[T any](v T) *T { return &v }

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"callstore/callstoretest"
-	"callstore/client"
-	"callstore/store"
+	"github.com/callstore/callstore/callstoretest"
+	"github.com/callstore/callstore/client"
+	"github.com/callstore/callstore/store"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )

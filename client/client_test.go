@@ -8,10 +8,10 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"callstore/client"
-	"callstore/db"
-	"callstore/handlers"
-	"callstore/store"
+	"github.com/callstore/callstore/client"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/handlers"
+	"github.com/callstore/callstore/store"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"net/http"
 
-	"callstore/callstoretest"
-	"callstore/client"
+	"github.com/callstore/callstore/callstoretest"
+	"github.com/callstore/callstore/client"
 )
 
 // A client authenticates every request with an API key through a request editor.

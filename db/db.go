@@ -20,7 +20,7 @@ import (
 	"syscall"
 	"time"
 
-	"callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlcdb"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)

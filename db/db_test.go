@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"callstore/db"
-	"callstore/db/sqlcdb"
-	"callstore/db/sqlctest"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlctest"
 
 	"github.com/pressly/goose/v3"
 )

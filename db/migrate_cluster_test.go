@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"callstore/db"
-	"callstore/db/sqlcdb"
-	"callstore/db/sqlctest"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlctest"
 )
 
 // TestMigrateClusterCalls fills a database built with schema 2 (calls and contacts as rowid tables),

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"callstore/db"
-	"callstore/db/sqlcdb"
-	"callstore/db/sqlctest"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlctest"
 )
 
 func pragmaInt(t *testing.T, q *sql.DB, name string) any {

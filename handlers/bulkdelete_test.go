@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"callstore/db/sqlcdb"
-	"callstore/store"
+	"github.com/callstore/callstore/db/sqlcdb"
+	"github.com/callstore/callstore/store"
 )
 
 // bulkFixture is a company with calls in every status, each with messages and log entries, and

@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // The call list is the hottest response of the API (up to 1,000 calls a page), so its JSON is

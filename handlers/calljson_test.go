@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // encodingJSON is the reference: the bytes json.NewEncoder(w).Encode writes (what encode() sends).

@@ -4,7 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // handleCallList serves GET /v1/call/ (PaginatedResponse[CallResponse]).

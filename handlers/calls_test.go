@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // callFixture is a company with calls spread over contacts, agents, phones, statuses, types and

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // The calls API (Diga's contract, and callstore's native API under /v1/): `Authorization: Bearer

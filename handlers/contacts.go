@@ -4,7 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // handleContactList serves GET /v1/contact/: paginated like GET /v1/call/, filtered by contact_type

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"callstore/db/sqlcdb"
-	"callstore/db/sqlctest"
-	"callstore/store"
+	"github.com/callstore/callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlctest"
+	"github.com/callstore/callstore/store"
 
 	"github.com/golang-jwt/jwt/v5"
 )

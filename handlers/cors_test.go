@@ -8,8 +8,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"callstore/handlers"
-	"callstore/store"
+	"github.com/callstore/callstore/handlers"
+	"github.com/callstore/callstore/store"
 )
 
 func TestCORS(t *testing.T) {

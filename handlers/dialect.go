@@ -8,7 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // dialect is the skeleton every wire dialect shares: how a request is authenticated, how an error

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"callstore/handlers"
+	"github.com/callstore/callstore/handlers"
 
 	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"

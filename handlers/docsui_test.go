@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"callstore/handlers"
+	"github.com/callstore/callstore/handlers"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 )

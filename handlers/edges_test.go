@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // strictFixture is a company whose lists widen visibly when a filter is dropped: three contacts

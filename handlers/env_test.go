@@ -15,11 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"callstore/db"
-	"callstore/db/sqlcdb"
-	"callstore/db/sqlctest"
-	"callstore/handlers"
-	"callstore/store"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlctest"
+	"github.com/callstore/callstore/handlers"
+	"github.com/callstore/callstore/store"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // The GenLogs-style dialect: an access token from POST /auth/token in `Access-Token` together with

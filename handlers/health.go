@@ -4,8 +4,8 @@ import (
 	"log/slog"
 	"net/http"
 
-	"callstore/db"
-	"callstore/store"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/store"
 )
 
 // handleHealthz serves GET /healthz: the process is alive and answering (no database involved).

@@ -10,9 +10,9 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"callstore/db"
-	"callstore/handlers"
-	"callstore/store"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/handlers"
+	"github.com/callstore/callstore/store"
 )
 
 func TestHealthAndReadiness(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // Limits of POST /v1/call/import. The body is streamed line by line and never held whole, so its

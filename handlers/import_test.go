@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"callstore/db"
-	"callstore/db/sqlctest"
-	"callstore/handlers"
-	"callstore/store"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/sqlctest"
+	"github.com/callstore/callstore/handlers"
+	"github.com/callstore/callstore/store"
 )
 
 // importResponse is the body of POST /v1/call/import.

@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"time"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // maxAppendBody is the body limit of the message and log append endpoints: up to

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"callstore/db/sqlcdb"
-	"callstore/store"
+	"github.com/callstore/callstore/db/sqlcdb"
+	"github.com/callstore/callstore/store"
 )
 
 // newCall creates an outbound call through the API and returns its body.

@@ -33,7 +33,7 @@ import (
 	"testing"
 	"time"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 
 	"github.com/google/uuid"
 )

@@ -8,7 +8,7 @@ import (
 	"mime"
 	"net/http"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // The Kore.ai-style dialect (AgentAssist public API): a JWT in the `auth` header, the account in

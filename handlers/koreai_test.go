@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"

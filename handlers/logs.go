@@ -4,7 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // logFilter reads the filters both log lists share: category and level.

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 type fixtureLog struct {

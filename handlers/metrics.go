@@ -9,7 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // Metrics are the server's Prometheus metrics (GET /metrics, or -metrics-addr).

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"callstore/handlers"
-	"callstore/store"
+	"github.com/callstore/callstore/handlers"
+	"github.com/callstore/callstore/store"
 )
 
 // metricValue reads one sample of the Prometheus text format, e.g.

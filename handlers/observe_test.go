@@ -12,8 +12,8 @@ import (
 	"sync"
 	"testing"
 
-	"callstore/handlers"
-	"callstore/store"
+	"github.com/callstore/callstore/handlers"
+	"github.com/callstore/callstore/store"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.

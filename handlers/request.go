@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // maxBody is the largest request body any endpoint reads (1 MiB); the import endpoint has its own.

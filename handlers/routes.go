@@ -4,7 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // addRoutes is the whole API surface of callstore, one route a line.

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // Config holds the server's settings.

@@ -37,7 +37,7 @@ for pkg in $pkgs; do
     ms=$((($(date +%s%N) - start) / 1000000))
     # The last progress line of go test -fuzz: "fuzz: elapsed: 3s, execs: 12345 (4115/sec), new interesting: 2 (total: 40)"
     progress=$(grep -o 'execs: [0-9]* ([0-9]*/sec), new interesting: [0-9]* (total: [0-9]*)' "$log" | tail -1)
-    printf '%-4s %-30s %-10s %4d.%01ds  %s\n' "$status" "$target" "${pkg#callstore/}" $((ms / 1000)) $((ms % 1000 / 100)) "${progress:-no fuzzing progress reported}"
+    printf '%-4s %-30s %-10s %4d.%01ds  %s\n' "$status" "$target" "${pkg#github.com/callstore/callstore/}" $((ms / 1000)) $((ms % 1000 / 100)) "${progress:-no fuzzing progress reported}"
     if [ "$status" = FAIL ]; then
       sed 's/^/     | /' "$log"
     fi

@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 
 	"github.com/google/uuid"
 )

@@ -10,8 +10,8 @@ import (
 	"fmt"
 	"time"
 
-	"callstore/db"
-	"callstore/store"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/store"
 )
 
 // Options says what to generate. Counts are per company.

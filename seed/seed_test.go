@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"callstore/db"
-	"callstore/db/sqlcdb"
-	"callstore/db/sqlctest"
-	"callstore/seed"
-	"callstore/store"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlctest"
+	"github.com/callstore/callstore/seed"
+	"github.com/callstore/callstore/store"
 )
 
 func openTemp(t testing.TB) *db.DB {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlcdb"
 )
 
 // Token kinds of the GenLogs-style dialect. Only access tokens authenticate requests.

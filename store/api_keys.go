@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlcdb"
 )
 
 // Permissions is every value of the contract's Permission enum, in its order.

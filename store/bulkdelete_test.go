@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"callstore/db"
-	"callstore/store"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/store"
 )
 
 func TestBulkDeleteCallsBounds(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlcdb"
 )
 
 // Call statuses. Terminal statuses are final; only calls in a terminal status may be deleted.

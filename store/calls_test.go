@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"callstore/db"
-	"callstore/db/sqlcdb"
-	"callstore/db/sqlctest"
-	"callstore/store"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlctest"
+	"github.com/callstore/callstore/store"
 )
 
 // ingestClock is an injectable time source for the store's tests.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlcdb"
 )
 
 // Company is a tenant: every other record belongs to exactly one.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlcdb"
 )
 
 // ContactTypes are the contract's contact types.

@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"callstore/db"
-	"callstore/store"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/store"
 
 	"github.com/golang-jwt/jwt/v5"
 )

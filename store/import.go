@@ -11,7 +11,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlcdb"
 )
 
 // ImportCall is one line of an import: a complete call with its transcript and audit entries.

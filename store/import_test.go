@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 func lineSeq(lines ...store.ImportLine) iter.Seq[store.ImportLine] { return slices.Values(lines) }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlcdb"
 )
 
 // LogLevels and LogCategories are the contract's log levels and categories.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlcdb"
 )
 
 // MessageRoles are the contract's message roles.

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"callstore/db"
-	"callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/sqlcdb"
 )
 
 // planRecorder is a sqlcdb.DBTX that asks SQLite for the plan of every statement run through it

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"callstore/store"
+	"github.com/callstore/callstore/store"
 )
 
 // TestDeleteCallRow proves the schema's own behaviour, with no store rule in between: deleting a

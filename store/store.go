@@ -10,8 +10,8 @@ import (
 	"fmt"
 	"time"
 
-	"callstore/db"
-	"callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/sqlcdb"
 )
 
 // Store is the SQLite-backed implementation of the domain. Time comes from Now so tests can
