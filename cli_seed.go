@@ -58,6 +58,11 @@ func runSeed(ctx context.Context, args []string, e env) error {
 	if bar != nil {
 		opt.Progress = func(calls int64) { bar.Set64(calls) }
 	}
+	// Each key is printed as soon as its company exists: an interrupted seed leaves no company
+	// whose key was never shown.
+	opt.OnCompany = func(c seed.Company) {
+		fmt.Fprintf(e.stdout, "company %s (%s) API key: %s\n", c.Name, c.ID, c.APIKey)
+	}
 	res, err := seed.Run(ctx, d, opt)
 	if bar != nil {
 		if err == nil {
@@ -68,9 +73,6 @@ func runSeed(ctx context.Context, args []string, e env) error {
 	}
 	if err != nil {
 		return err
-	}
-	for _, c := range res.Companies {
-		fmt.Fprintf(e.stdout, "company %s (%s) API key: %s\n", c.Name, c.ID, c.APIKey)
 	}
 	fmt.Fprintf(e.stdout, "wrote %d contacts, %d calls (%d active), %d messages, %d log rows\n",
 		res.Contacts, res.Calls, res.ActiveCalls, res.Messages, res.Logs)

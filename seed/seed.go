@@ -36,6 +36,9 @@ type Options struct {
 	CheckpointTx int
 	// Progress, if set, is called after every batch of CallsPerTx calls with the calls written so far.
 	Progress func(calls int64)
+	// OnCompany, if set, is called with each company as soon as it and its key exist, so that
+	// the key is known even if the run is interrupted later.
+	OnCompany func(Company)
 }
 
 // Company is a company the run created, with the secret of its unrestricted API key.
@@ -138,6 +141,9 @@ func Run(ctx context.Context, d *db.DB, opt Options) (Result, error) {
 			return res, err
 		}
 		res.Companies = append(res.Companies, Company{ID: c.ID, Name: name, APIKey: *k.Value})
+		if opt.OnCompany != nil {
+			opt.OnCompany(res.Companies[len(res.Companies)-1])
+		}
 		contacts := contactNumbers(p.rng(1<<62+1+uint64(i)), opt.Contacts)
 		pc := &company{id: c.ID, contacts: contacts, called: make([]bool, len(contacts))}
 		newCompanyPools(pools, pc, p.start)
