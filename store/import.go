@@ -154,6 +154,11 @@ func (s *Store) Import(ctx context.Context, p Principal, lines iter.Seq[ImportLi
 			}
 		}
 	}
+	if err == nil {
+		// The caller's context ended the import early: lines not yet written were dropped, so
+		// the result must not read as a complete import.
+		err = ctx.Err()
+	}
 	return res, err
 }
 

@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"path/filepath"
@@ -260,4 +262,29 @@ func BenchmarkImport(b *testing.B) {
 		b.Fatalf("imported %d of %d: %v %v", res.Imported, b.N, res.Failed, err)
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "calls/s")
+}
+
+// TestImportCancelled: an import cut short by its caller's context reports the context's error,
+// never a complete-looking result that silently dropped the lines it had not written yet.
+func TestImportCancelled(t *testing.T) {
+	e := newIngestEnv(t)
+	p := e.newPrincipal(t, "acme")
+	ctx, cancel := context.WithCancel(context.Background())
+	lines := func(yield func(store.ImportLine) bool) {
+		for i := 1; i <= 5; i++ {
+			if i == 3 {
+				cancel() // the client went away after two lines
+			}
+			if !yield(goodImportLine(i, fmt.Sprintf("+3460000%04d", i), 2, 1)) {
+				return
+			}
+		}
+	}
+	res, err := e.S.Import(ctx, p, lines)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v (imported %d, failed %d): a cut-short import must say so", err, res.Imported, res.FailedCount)
+	}
+	if res.Imported > 2 {
+		t.Fatalf("imported %d lines, but only 2 were read before the cancel", res.Imported)
+	}
 }
