@@ -25,7 +25,7 @@ func runSeed(ctx context.Context, args []string, e env) error {
 	fs.IntVar(&opt.Days, "days", 90, "spread created dates over this many days, ending now")
 	fs.Int64Var(&opt.Seed, "seed", 1, "random seed: the same seed and -end give the same data")
 	end := fs.String("end", "", "end of the spread of created dates, RFC 3339 (default now)")
-	fs.IntVar(&opt.CallsPerTx, "tx", 2000, "calls per transaction")
+	fs.IntVar(&opt.CallsPerTx, "tx", 2000, "calls generated and handed to the import at a time (the import commits every 500 at most)")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
