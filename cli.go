@@ -20,8 +20,16 @@ import (
 	"github.com/callstore/callstore/store"
 )
 
-// serveGOGC is the GOGC of `serve` when the environment sets none (see runServe).
+// serveGOGC is the GOGC of `serve` and `seed` when the environment sets none (see runServe).
 const serveGOGC = 400
+
+// setGOGC sets serveGOGC unless the environment has a GOGC: the operator's GOGC, and GOMEMLIMIT
+// as a soft ceiling, are the Go runtime's own.
+func setGOGC(e env) {
+	if e.getenv("GOGC") == "" {
+		debug.SetGCPercent(serveGOGC)
+	}
+}
 
 // version is set at build time with -ldflags "-X main.version=..."; "dev" otherwise.
 var version = "dev"
@@ -99,6 +107,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	tokenTTL := fs.Duration("token-ttl", time.Hour, "lifetime of access tokens issued by POST /auth/token (refresh tokens live 24 times as long)")
 	logFormat := fs.String("log-format", envOr(e, "CALLSTORE_LOG_FORMAT", "text"), "log format: text or json (env CALLSTORE_LOG_FORMAT)")
 	logLevel := fs.String("log-level", envOr(e, "CALLSTORE_LOG_LEVEL", "info"), "lowest level logged: debug, info, warn or error (env CALLSTORE_LOG_LEVEL)")
+	retention := fs.Duration("retention-interval", 0, "enforce every company's retention period this often, e.g. 1h (0: off)")
 	var t serveTimeouts
 	fs.DurationVar(&t.readHeader, "read-header-timeout", 10*time.Second, "time to read a request's headers")
 	fs.DurationVar(&t.read, "read-timeout", time.Minute, "time to read a whole request; the import resets it while its body keeps arriving")
@@ -121,14 +130,14 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if err := t.check(); err != nil {
 		return err
 	}
-	if e.getenv("GOGC") == "" {
-		// The server's live heap is a few MB while a list page allocates ~100 KB, so at Go's
-		// default GOGC=100 it collects every few dozen requests. serveGOGC lets the heap grow to
-		// a few times its live size between collections: the collector stays on and the heap
-		// stays proportional to what is live (docs/performance.md has the measurements). The
-		// operator's GOGC, and GOMEMLIMIT as a soft ceiling, are the Go runtime's own.
-		debug.SetGCPercent(serveGOGC)
+	if *retention < 0 {
+		return fmt.Errorf("-retention-interval must not be negative, got %s", *retention)
 	}
+	// The server's live heap is a few MB while a list page allocates ~100 KB, so at Go's default
+	// GOGC=100 it collects every few dozen requests. serveGOGC lets the heap grow to a few times
+	// its live size between collections: the collector stays on and the heap stays proportional
+	// to what is live (docs/performance.md has the measurements).
+	setGOGC(e)
 	// The ports first: when one is taken, nothing has been created (no file, no company, no key).
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -191,6 +200,13 @@ func runServe(ctx context.Context, args []string, e env) error {
 	}
 	bi, _ := debug.ReadBuildInfo()
 	log.Info("listening on http://"+ln.Addr().String(), "version", versionLine(version, bi), "db", *path)
+	if *retention > 0 {
+		retCtx, stopRetention := context.WithCancel(ctx)
+		retDone := make(chan struct{})
+		go func() { defer close(retDone); retentionLoop(retCtx, s, *retention, log) }()
+		defer func() { stopRetention(); <-retDone }() // a batch in flight rolls back before the store closes
+		log.Info("retention enforced", "every", *retention)
+	}
 	if metricsLn != nil {
 		log.Info("metrics on http://" + metricsLn.Addr().String() + "/metrics")
 	}

@@ -17,7 +17,8 @@ import (
 // database file exists, before it opens anything: a typo never creates or migrates a file.
 
 const companyUsage = `usage: callstore company create -db F -name N
-       callstore company list   -db F`
+       callstore company list   -db F
+       callstore company set    -db F -company ID -retention 90d|off`
 
 const apikeyUsage = `usage: callstore apikey create -db F -company ID -name N [-permissions p1,p2] [-expires RFC3339]
        callstore apikey list   -db F -company ID
@@ -60,37 +61,67 @@ func printJSONLines[T any](e env, vs []T) error {
 }
 
 func runCompany(ctx context.Context, args []string, e env) error {
-	sub, args, err := subcommand(args, e, "company", companyUsage, "create", "list")
+	sub, args, err := subcommand(args, e, "company", companyUsage, "create", "list", "set")
 	if sub == "" {
 		return err
 	}
 	fs := newFlags("company "+sub, e)
 	path := dbFlag(fs, e)
-	var name *string
-	if sub == "create" {
+	var name, company, retention *string
+	switch sub {
+	case "create":
 		name = fs.String("name", "", "company name (required)")
+	case "set":
+		company = fs.String("company", "", "company id (required)")
+		retention = fs.String("retention", "", "keep terminal calls this long, in days (90d), or off to keep them for ever (required)")
 	}
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
-	if sub == "create" {
+	var days *int64
+	switch sub {
+	case "create":
 		if err := required(fs, "name"); err != nil {
 			return err
 		}
-	} else if err := db.MustExist(*path); err != nil {
-		return err
+	case "set":
+		if err := required(fs, "company", "retention"); err != nil {
+			return err
+		}
+		if *retention != "off" {
+			n, err := parseDays(*retention)
+			if err != nil {
+				return fmt.Errorf("-retention: %w", err)
+			}
+			days = &n
+		}
+	}
+	if sub != "create" {
+		if err := db.MustExist(*path); err != nil {
+			return err
+		}
 	}
 	s, closeStore, err := openStore(ctx, e, *path, cliLogger(e))
 	if err != nil {
 		return err
 	}
 	defer closeStore()
-	if sub == "list" {
+	switch sub {
+	case "list":
 		cs, err := s.ListCompanies(ctx)
 		if err != nil {
 			return err
 		}
 		return printJSONLines(e, cs)
+	case "set":
+		if err := s.SetRetention(ctx, *company, days); err != nil {
+			return err
+		}
+		c, err := s.GetCompany(ctx, *company)
+		if err != nil {
+			return err
+		}
+		return printJSON(e, c)
 	}
 	c, err := s.CreateCompany(ctx, *name)
 	if err != nil {

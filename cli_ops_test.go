@@ -194,7 +194,7 @@ func TestCLIMigrationsLoggedAndDryRun(t *testing.T) {
 	sum := fileSum(t, path)
 
 	stdout, stderr, err := cli(t, nil, "migrate", "-db", path, "-dry-run")
-	want := path + " is at schema version 1; migrate would apply 2 migration(s):\n  00002_call_counts.sql\n  00003_cluster_calls.sql\n"
+	want := path + " is at schema version 1; migrate would apply 3 migration(s):\n  00002_call_counts.sql\n  00003_cluster_calls.sql\n  00004_data_lifecycle.sql\n"
 	if err != nil || stdout != want || stderr != "" {
 		t.Fatalf("dry run = %q %q, %v; want %q", stdout, stderr, err, want)
 	}
@@ -202,7 +202,7 @@ func TestCLIMigrationsLoggedAndDryRun(t *testing.T) {
 		t.Fatal("the dry run changed the file")
 	}
 	absent := filepath.Join(t.TempDir(), "absent.db")
-	if stdout, _, err := cli(t, nil, "migrate", "-db", absent, "-dry-run"); err != nil || !strings.Contains(stdout, "does not exist; migrate would create it and apply 3 migration(s)") {
+	if stdout, _, err := cli(t, nil, "migrate", "-db", absent, "-dry-run"); err != nil || !strings.Contains(stdout, "does not exist; migrate would create it and apply 4 migration(s)") {
 		t.Fatalf("dry run on no file = %q, %v", stdout, err)
 	}
 	if _, err := os.Stat(absent); !os.IsNotExist(err) {

@@ -25,7 +25,7 @@ func runSeed(ctx context.Context, args []string, e env) error {
 	fs.IntVar(&opt.Days, "days", 90, "spread created dates over this many days, ending now")
 	fs.Int64Var(&opt.Seed, "seed", 1, "random seed: the same seed and -end give the same data")
 	end := fs.String("end", "", "end of the spread of created dates, RFC 3339 (default now)")
-	fs.IntVar(&opt.CallsPerTx, "tx", 2000, "calls generated and handed to the import at a time (the import commits every 500 at most)")
+	fs.IntVar(&opt.CallsPerTx, "tx", 2000, "calls written per transaction")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -48,13 +48,16 @@ func runSeed(ctx context.Context, args []string, e env) error {
 		}
 		opt.End = t
 	}
+	// A seed allocates its calls afresh batch after batch while its live heap stays small: the
+	// server's GOGC spares it most collections too (docs/performance.md).
+	setGOGC(e)
 	d, err := openDB(ctx, e, *path, cliLogger(e))
 	if err != nil {
 		return err
 	}
 	defer d.Close()
 
-	bar := progressBar(e.stderr, int64(opt.Companies)*int64(opt.Calls))
+	bar := progressBar(e.stderr, int64(opt.Companies)*int64(opt.Calls), "seeding calls")
 	if bar != nil {
 		opt.Progress = func(calls int64) { bar.Set64(calls) }
 	}
@@ -87,14 +90,14 @@ func runSeed(ctx context.Context, args []string, e env) error {
 
 // progressBar returns a bar on w when w is a terminal, and nil otherwise (pipes and logs get only
 // the summary).
-func progressBar(w io.Writer, total int64) *progressbar.ProgressBar {
+func progressBar(w io.Writer, total int64, what string) *progressbar.ProgressBar {
 	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
 	return progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("seeding calls"),
+		progressbar.OptionSetDescription(what),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
 		progressbar.OptionSetItsString("calls"),

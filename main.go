@@ -75,10 +75,12 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the HTTP API", runServe},
-		{"company", "manage companies (company create -db F -name N | company list -db F)", runCompany},
+		{"company", "manage companies (company create -db F -name N | company list -db F | company set -db F -company ID -retention 90d)", runCompany},
 		{"apikey", "manage API keys (apikey create|list|revoke|rotate -db F -company ID ...)", runAPIKey},
 		{"app", "manage Kore.ai-style client apps (app create -db F -company ID -name N [-permissions ...])", runApp},
 		{"seed", "fill a database with synthetic calls (seed -db F -calls N [-companies 1] [-messages-per-call 20] ...)", runSeed},
+		{"purge", "delete a company's terminal calls older than a period, in batches (purge -db F -company ID -older-than 90d [-dry-run])", runPurge},
+		{"export", "write a company's calls as NDJSON, as POST /v1/call/import reads them (export -db F -company ID [-o FILE] [-status S ...])", runExport},
 		{"bench", "load-test a running server (bench -url U -key K -scenario S [-duration 15s] [-concurrency 8])", runBench},
 		{"migrate", "apply pending schema migrations to a database file (migrate -db F [-dry-run])", runMigrate},
 		{"check", "check a database file's integrity and foreign keys (check -db F)", runCheck},

@@ -20,28 +20,28 @@ import (
 
 // Defines values for CallStatus.
 const (
-	Completed   CallStatus = "completed"
-	Dialing     CallStatus = "dialing"
-	Failed      CallStatus = "failed"
-	InProgress  CallStatus = "in_progress"
-	NoAnswer    CallStatus = "no_answer"
-	Transferred CallStatus = "transferred"
+	CallStatusCompleted   CallStatus = "completed"
+	CallStatusDialing     CallStatus = "dialing"
+	CallStatusFailed      CallStatus = "failed"
+	CallStatusInProgress  CallStatus = "in_progress"
+	CallStatusNoAnswer    CallStatus = "no_answer"
+	CallStatusTransferred CallStatus = "transferred"
 )
 
 // Valid indicates whether the value is a known member of the CallStatus enum.
 func (e CallStatus) Valid() bool {
 	switch e {
-	case Completed:
+	case CallStatusCompleted:
 		return true
-	case Dialing:
+	case CallStatusDialing:
 		return true
-	case Failed:
+	case CallStatusFailed:
 		return true
-	case InProgress:
+	case CallStatusInProgress:
 		return true
-	case NoAnswer:
+	case CallStatusNoAnswer:
 		return true
-	case Transferred:
+	case CallStatusTransferred:
 		return true
 	default:
 		return false
@@ -192,6 +192,60 @@ func (e ContactDeleteOutcomeOutcome) Valid() bool {
 	case NotFound:
 		return true
 	case Skipped:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeletionResponseCredentialType.
+const (
+	AccessToken DeletionResponseCredentialType = "access_token"
+	ApiKey      DeletionResponseCredentialType = "api_key"
+	App         DeletionResponseCredentialType = "app"
+	Cli         DeletionResponseCredentialType = "cli"
+	Server      DeletionResponseCredentialType = "server"
+)
+
+// Valid indicates whether the value is a known member of the DeletionResponseCredentialType enum.
+func (e DeletionResponseCredentialType) Valid() bool {
+	switch e {
+	case AccessToken:
+		return true
+	case ApiKey:
+		return true
+	case App:
+		return true
+	case Cli:
+		return true
+	case Server:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeletionResponseKind.
+const (
+	DeletionResponseKindCalls     DeletionResponseKind = "calls"
+	DeletionResponseKindContacts  DeletionResponseKind = "contacts"
+	DeletionResponseKindErasure   DeletionResponseKind = "erasure"
+	DeletionResponseKindPurge     DeletionResponseKind = "purge"
+	DeletionResponseKindRetention DeletionResponseKind = "retention"
+)
+
+// Valid indicates whether the value is a known member of the DeletionResponseKind enum.
+func (e DeletionResponseKind) Valid() bool {
+	switch e {
+	case DeletionResponseKindCalls:
+		return true
+	case DeletionResponseKindContacts:
+		return true
+	case DeletionResponseKindErasure:
+		return true
+	case DeletionResponseKindPurge:
+		return true
+	case DeletionResponseKindRetention:
 		return true
 	default:
 		return false
@@ -357,6 +411,7 @@ const (
 	ConversationalPathsDelete Permission = "conversational_paths.delete"
 	ConversationalPathsUpdate Permission = "conversational_paths.update"
 	ConversationalPathsView   Permission = "conversational_paths.view"
+	DeletionsView             Permission = "deletions.view"
 	IntegrationsCreate        Permission = "integrations.create"
 	IntegrationsDelete        Permission = "integrations.delete"
 	IntegrationsUpdate        Permission = "integrations.update"
@@ -445,6 +500,8 @@ func (e Permission) Valid() bool {
 		return true
 	case ConversationalPathsView:
 		return true
+	case DeletionsView:
+		return true
 	case IntegrationsCreate:
 		return true
 	case IntegrationsDelete:
@@ -528,6 +585,30 @@ func (e Permission) Valid() bool {
 	}
 }
 
+// Defines values for PurgeRequestStatus.
+const (
+	PurgeRequestStatusCompleted   PurgeRequestStatus = "completed"
+	PurgeRequestStatusFailed      PurgeRequestStatus = "failed"
+	PurgeRequestStatusNoAnswer    PurgeRequestStatus = "no_answer"
+	PurgeRequestStatusTransferred PurgeRequestStatus = "transferred"
+)
+
+// Valid indicates whether the value is a known member of the PurgeRequestStatus enum.
+func (e PurgeRequestStatus) Valid() bool {
+	switch e {
+	case PurgeRequestStatusCompleted:
+		return true
+	case PurgeRequestStatusFailed:
+		return true
+	case PurgeRequestStatusNoAnswer:
+		return true
+	case PurgeRequestStatusTransferred:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ReadinessStatus.
 const (
 	NotReady ReadinessStatus = "not ready"
@@ -566,19 +647,19 @@ func (e Order) Valid() bool {
 
 // Defines values for DocsGetParamsDoc.
 const (
-	Calls   DocsGetParamsDoc = "calls"
-	Genlogs DocsGetParamsDoc = "genlogs"
-	Koreai  DocsGetParamsDoc = "koreai"
+	DocsGetParamsDocCalls   DocsGetParamsDoc = "calls"
+	DocsGetParamsDocGenlogs DocsGetParamsDoc = "genlogs"
+	DocsGetParamsDocKoreai  DocsGetParamsDoc = "koreai"
 )
 
 // Valid indicates whether the value is a known member of the DocsGetParamsDoc enum.
 func (e DocsGetParamsDoc) Valid() bool {
 	switch e {
-	case Calls:
+	case DocsGetParamsDocCalls:
 		return true
-	case Genlogs:
+	case DocsGetParamsDocGenlogs:
 		return true
-	case Koreai:
+	case DocsGetParamsDocKoreai:
 		return true
 	default:
 		return false
@@ -681,6 +762,24 @@ func (e ListContactsV1ContactGetParamsOrder) Valid() bool {
 	case ListContactsV1ContactGetParamsOrderAsc:
 		return true
 	case ListContactsV1ContactGetParamsOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListDeletionsV1DeletionGetParamsOrder.
+const (
+	ListDeletionsV1DeletionGetParamsOrderAsc  ListDeletionsV1DeletionGetParamsOrder = "asc"
+	ListDeletionsV1DeletionGetParamsOrderDesc ListDeletionsV1DeletionGetParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the ListDeletionsV1DeletionGetParamsOrder enum.
+func (e ListDeletionsV1DeletionGetParamsOrder) Valid() bool {
+	switch e {
+	case ListDeletionsV1DeletionGetParamsOrderAsc:
+		return true
+	case ListDeletionsV1DeletionGetParamsOrderDesc:
 		return true
 	default:
 		return false
@@ -1000,6 +1099,72 @@ type ContactResponseSchema struct {
 	Identifier string `json:"identifier"`
 }
 
+// DeletionCounts What a deletion removed (in a dry run: would remove).
+type DeletionCounts struct {
+	Calls    int `json:"calls"`
+	Contacts int `json:"contacts"`
+
+	// LogsDetached call_log rows that lost their call (they stay, with call_id null)
+	LogsDetached int `json:"logs_detached"`
+
+	// LogsRedacted call_log rows whose data and trace_id were erased (erasure only)
+	LogsRedacted int `json:"logs_redacted"`
+	Messages     int `json:"messages"`
+}
+
+// DeletionResponse One record of the deletion audit trail.
+type DeletionResponse struct {
+	CreatedDate time.Time `json:"created_date"`
+	Credential  struct {
+		// Id The key's or app's id (an access token's key); never a secret; null for cli and server
+		Id   *openapi_types.UUID            `json:"id"`
+		Type DeletionResponseCredentialType `json:"type"`
+	} `json:"credential"`
+
+	// Deleted What a deletion removed (in a dry run: would remove).
+	Deleted DeletionCounts `json:"deleted"`
+
+	// Dialect calls, koreai, genlogs, cli, server, or store (a Go program calling the store)
+	Dialect string `json:"dialect"`
+	DryRun  bool   `json:"dry_run"`
+
+	// Filter A purge's or retention run's filter
+	Filter         *map[string]interface{} `json:"filter"`
+	Id             openapi_types.UUID      `json:"id"`
+	Kind           DeletionResponseKind    `json:"kind"`
+	RequestedCount int                     `json:"requested_count"`
+
+	// RequestedIds GET /v1/deletion/{id} only: the ids the request named (contacts or calls)
+	RequestedIds *[]string `json:"requested_ids,omitempty"`
+
+	// Route The route pattern, or the command, that asked
+	Route string `json:"route"`
+}
+
+// DeletionResponseCredentialType defines model for DeletionResponse.Credential.Type.
+type DeletionResponseCredentialType string
+
+// DeletionResponseKind defines model for DeletionResponse.Kind.
+type DeletionResponseKind string
+
+// EraseRequest defines model for EraseRequest.
+type EraseRequest struct {
+	DryRun *bool `json:"dry_run,omitempty"`
+
+	// Identifier The person's identifier: every contact of the company with it (either contact_type)
+	Identifier string `json:"identifier"`
+}
+
+// ErasureResponse defines model for ErasureResponse.
+type ErasureResponse struct {
+	ContactIds []openapi_types.UUID `json:"contact_ids"`
+	DeletionId openapi_types.UUID   `json:"deletion_id"`
+	DryRun     bool                 `json:"dry_run"`
+
+	// Erased What a deletion removed (in a dry run: would remove).
+	Erased DeletionCounts `json:"erased"`
+}
+
 // ErrorResponseSchema Standard error response format for all API errors.
 type ErrorResponseSchema struct {
 	// ErrorCode Machine-readable error code in SCREAMING_SNAKE_CASE format
@@ -1169,6 +1334,16 @@ type PaginatedResponseContactResponseSchema struct {
 	TotalPages  *int                    `json:"total_pages,omitempty"`
 }
 
+// PaginatedResponseDeletionResponse defines model for PaginatedResponse_DeletionResponse_.
+type PaginatedResponseDeletionResponse struct {
+	CurrentPage *int                `json:"current_page,omitempty"`
+	Data        []DeletionResponse  `json:"data"`
+	FirstId     *openapi_types.UUID `json:"first_id,omitempty"`
+	HasMore     bool                `json:"has_more"`
+	LastId      *openapi_types.UUID `json:"last_id,omitempty"`
+	TotalPages  *int                `json:"total_pages,omitempty"`
+}
+
 // PaginatedResponseMessageResponse defines model for PaginatedResponse_MessageResponse_.
 type PaginatedResponseMessageResponse struct {
 	CurrentPage *int                `json:"current_page,omitempty"`
@@ -1189,8 +1364,40 @@ type PaginatedResponseRedactedApiKeyResponseSchema struct {
 	TotalPages  *int                           `json:"total_pages,omitempty"`
 }
 
-// Permission App permissions.
+// Permission App permissions. deletions.view is callstore's own: reading the deletion audit trail and the retention setting.
 type Permission string
+
+// PurgeRequest A filter named like GET /v1/call/'s query parameters (dates inclusive, as there). Only terminal calls are ever purged.
+type PurgeRequest struct {
+	AgentId   *openapi_types.UUID `json:"agent_id,omitempty"`
+	ContactId *openapi_types.UUID `json:"contact_id,omitempty"`
+
+	// DryRun true (the default): count and sample, change nothing
+	DryRun *bool `json:"dry_run,omitempty"`
+
+	// EndCreatedDate Purge calls created at or before this time
+	EndCreatedDate   *time.Time `json:"end_created_date,omitempty"`
+	StartCreatedDate *time.Time `json:"start_created_date,omitempty"`
+
+	// Status One terminal status; absent: all of them
+	Status *PurgeRequestStatus `json:"status,omitempty"`
+	Type   *CallType           `json:"type,omitempty"`
+}
+
+// PurgeRequestStatus defines model for PurgeRequest.Status.
+type PurgeRequestStatus string
+
+// PurgeResponse defines model for PurgeResponse.
+type PurgeResponse struct {
+	// DeletionId The purge's audit record; null when it matched nothing
+	DeletionId *openapi_types.UUID `json:"deletion_id"`
+
+	// PurgeCount Dry run: the exact number of calls the purge would delete; otherwise how many it deleted
+	PurgeCount int `json:"purge_count"`
+
+	// PurgeSample Dry run only: up to 100 of those ids, oldest first
+	PurgeSample *[]openapi_types.UUID `json:"purge_sample,omitempty"`
+}
 
 // Readiness defines model for Readiness.
 type Readiness struct {
@@ -1227,6 +1434,15 @@ type RedactedApiKeyResponseSchema struct {
 
 	// Restricted Whether the API key is restricted to a set of specific permissions
 	Restricted bool `json:"restricted"`
+}
+
+// RetentionResponse defines model for RetentionResponse.
+type RetentionResponse struct {
+	// PurgesBefore The created date before which the next enforcement purges
+	PurgesBefore *time.Time `json:"purges_before"`
+
+	// RetentionDays Terminal calls older than this are purged by the server (null: kept for ever)
+	RetentionDays *int `json:"retention_days"`
 }
 
 // ValidationError defines model for ValidationError.
@@ -1331,6 +1547,17 @@ type ListCallsV1CallGetParams struct {
 // ListCallsV1CallGetParamsOrder defines parameters for ListCallsV1CallGet.
 type ListCallsV1CallGetParamsOrder string
 
+// ExportCallsV1CallExportGetParams defines parameters for ExportCallsV1CallExportGet.
+type ExportCallsV1CallExportGetParams struct {
+	AgentId          *openapi_types.UUID `form:"agent_id,omitempty" json:"agent_id,omitempty"`
+	Status           *CallStatus         `form:"status,omitempty" json:"status,omitempty"`
+	Type             *CallType           `form:"type,omitempty" json:"type,omitempty"`
+	StartCreatedDate *time.Time          `form:"start_created_date,omitempty" json:"start_created_date,omitempty"`
+	EndCreatedDate   *time.Time          `form:"end_created_date,omitempty" json:"end_created_date,omitempty"`
+	ContactId        *openapi_types.UUID `form:"contact_id,omitempty" json:"contact_id,omitempty"`
+	PhoneId          *openapi_types.UUID `form:"phone_id,omitempty" json:"phone_id,omitempty"`
+}
+
 // GetCallMessagesV1CallIdMessageGetParams defines parameters for GetCallMessagesV1CallIdMessageGet.
 type GetCallMessagesV1CallIdMessageGetParams struct {
 	After  *After                                        `form:"after,omitempty" json:"after,omitempty"`
@@ -1363,6 +1590,24 @@ type ListContactsV1ContactGetParamsOrder string
 type ListContactsV1ContactGet422JSONResponseBody struct {
 	union json.RawMessage
 }
+
+// ListDeletionsV1DeletionGetParams defines parameters for ListDeletionsV1DeletionGet.
+type ListDeletionsV1DeletionGetParams struct {
+	After  *After                                 `form:"after,omitempty" json:"after,omitempty"`
+	Before *Before                                `form:"before,omitempty" json:"before,omitempty"`
+	Page   *Page                                  `form:"page,omitempty" json:"page,omitempty"`
+	Limit  *Limit100                              `form:"limit,omitempty" json:"limit,omitempty"`
+	Order  *ListDeletionsV1DeletionGetParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// StartCreatedDate Only records at or after this time (inclusive)
+	StartCreatedDate *time.Time `form:"start_created_date,omitempty" json:"start_created_date,omitempty"`
+
+	// EndCreatedDate Only records at or before this time (inclusive)
+	EndCreatedDate *time.Time `form:"end_created_date,omitempty" json:"end_created_date,omitempty"`
+}
+
+// ListDeletionsV1DeletionGetParamsOrder defines parameters for ListDeletionsV1DeletionGet.
+type ListDeletionsV1DeletionGetParamsOrder string
 
 // ListLogsV1LogGetParams defines parameters for ListLogsV1LogGet.
 type ListLogsV1LogGetParams struct {
@@ -1413,6 +1658,9 @@ type MakeCallV1CallPostJSONRequestBody = CallCreateRequest
 // BulkDeleteCallsV1CallBulkDeletePostJSONRequestBody defines body for BulkDeleteCallsV1CallBulkDeletePost for application/json ContentType.
 type BulkDeleteCallsV1CallBulkDeletePostJSONRequestBody = BulkDeleteCallRequest
 
+// PurgeCallsV1CallPurgePostJSONRequestBody defines body for PurgeCallsV1CallPurgePost for application/json ContentType.
+type PurgeCallsV1CallPurgePostJSONRequestBody = PurgeRequest
+
 // UpdateCallV1CallIdPatchJSONRequestBody defines body for UpdateCallV1CallIdPatch for application/json ContentType.
 type UpdateCallV1CallIdPatchJSONRequestBody = CallUpdateRequest
 
@@ -1421,6 +1669,9 @@ type AppendMessagesV1CallIdMessagePostJSONRequestBody = MessageAppendRequest
 
 // BulkDeleteContactsV1ContactBulkDeletePostJSONRequestBody defines body for BulkDeleteContactsV1ContactBulkDeletePost for application/json ContentType.
 type BulkDeleteContactsV1ContactBulkDeletePostJSONRequestBody = ContactBulkDeleteRequest
+
+// EraseContactV1ContactErasePostJSONRequestBody defines body for EraseContactV1ContactErasePost for application/json ContentType.
+type EraseContactV1ContactErasePostJSONRequestBody = EraseRequest
 
 // AppendLogsV1LogCallCallIdPostJSONRequestBody defines body for AppendLogsV1LogCallCallIdPost for application/json ContentType.
 type AppendLogsV1LogCallCallIdPostJSONRequestBody = LogAppendRequest
@@ -2089,6 +2340,13 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/call/bulk-delete (the `BulkDeleteCallsV1CallBulkDeletePost` operationId).
 	BulkDeleteCallsV1CallBulkDeletePost(ctx context.Context, body BulkDeleteCallsV1CallBulkDeletePostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ExportCallsV1CallExportGet Export calls (NDJSON)
+	//
+	// Every call of the company that matches the filters (those of the call list; no pagination), oldest first (created date, then id), as newline-delimited JSON: one CallExportLine per line, in exactly the format POST /v1/call/import reads, so an export imported into an empty database exports again byte for byte. The body is streamed from one read transaction: it is one consistent snapshot, however long it takes. Needs calls.view, messages.view and logs.view. A complete export ends with the HTTP trailers X-Export-Complete: true and X-Export-Calls: N (the number of lines); if the server fails after the 200 has been sent, the connection is cut off without them. Log entries of deleted calls belong to no call and are not exported.
+	//
+	// Corresponds with GET /v1/call/export (the `ExportCallsV1CallExportGet` operationId).
+	ExportCallsV1CallExportGet(ctx context.Context, params *ExportCallsV1CallExportGetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ImportCallsV1CallImportPostWithBody Import calls (NDJSON)
 	//
 	// Newline-delimited JSON, one complete call per line (optional id, call fields, contact {identifier, contact_type}, messages, logs). Each line is all-or-nothing; a bad line is reported and does not stop the rest.
@@ -2097,6 +2355,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/call/import (the `ImportCallsV1CallImportPost` operationId).
 	ImportCallsV1CallImportPostWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PurgeCallsV1CallPurgePostWithBody Purge calls (with preview)
+	//
+	// callstore extension (AIP-165 style). Deletes the company's terminal calls that match the filter, with their messages; their call_log rows stay with call_id null. dry_run defaults to true: the answer is the exact count and up to 100 ids, and nothing changes. A real run deletes oldest first in batches of at most 500 calls, one transaction each, so other writers wait at most one batch; each batch adds its counts to the purge's one audit record (GET /v1/deletion/{id}). Interrupted, it leaves whole batches and can be run again. A filter that matches nothing: 200 with 0. Permission calls.delete.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/call/purge (the `PurgeCallsV1CallPurgePost` operationId).
+	PurgeCallsV1CallPurgePostWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PurgeCallsV1CallPurgePost Purge calls (with preview)
+	//
+	// callstore extension (AIP-165 style). Deletes the company's terminal calls that match the filter, with their messages; their call_log rows stay with call_id null. dry_run defaults to true: the answer is the exact count and up to 100 ids, and nothing changes. A real run deletes oldest first in batches of at most 500 calls, one transaction each, so other writers wait at most one batch; each batch adds its counts to the purge's one audit record (GET /v1/deletion/{id}). Interrupted, it leaves whole batches and can be run again. A filter that matches nothing: 200 with 0. Permission calls.delete.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/call/purge (the `PurgeCallsV1CallPurgePost` operationId).
+	PurgeCallsV1CallPurgePost(ctx context.Context, body PurgeCallsV1CallPurgePostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCallV1CallIdGet Get call by ID
 	//
@@ -2173,12 +2449,44 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/contact/bulk-delete (the `BulkDeleteContactsV1ContactBulkDeletePost` operationId).
 	BulkDeleteContactsV1ContactBulkDeletePost(ctx context.Context, body BulkDeleteContactsV1ContactBulkDeletePostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// EraseContactV1ContactErasePostWithBody Erase a person
+	//
+	// callstore extension (right to erasure). Deletes every contact of the company with this identifier, all their calls and transcripts, and erases data and trace_id from the call_log rows of those calls (which survive with level, category, event and timestamp, call_id null). A call still dialing or in progress blocks it: 409 CONTACT_HAS_ACTIVE_CALLS naming the calls, nothing changed. No contact with the identifier: 404. dry_run defaults to true. One transaction; its audit record names the contact ids, never the identifier. Permission contacts.delete.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/contact/erase (the `EraseContactV1ContactErasePost` operationId).
+	EraseContactV1ContactErasePostWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EraseContactV1ContactErasePost Erase a person
+	//
+	// callstore extension (right to erasure). Deletes every contact of the company with this identifier, all their calls and transcripts, and erases data and trace_id from the call_log rows of those calls (which survive with level, category, event and timestamp, call_id null). A call still dialing or in progress blocks it: 409 CONTACT_HAS_ACTIVE_CALLS naming the calls, nothing changed. No contact with the identifier: 404. dry_run defaults to true. One transaction; its audit record names the contact ids, never the identifier. Permission contacts.delete.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/contact/erase (the `EraseContactV1ContactErasePost` operationId).
+	EraseContactV1ContactErasePost(ctx context.Context, body EraseContactV1ContactErasePostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetContactV1ContactIdGet Get a contact
 	//
 	// callstore extension: one contact of the caller's company. Permission contacts.view.
 	//
 	// Corresponds with GET /v1/contact/{id} (the `GetContactV1ContactIdGet` operationId).
 	GetContactV1ContactIdGet(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDeletionsV1DeletionGet List the deletion audit trail
+	//
+	// callstore extension. Every deletion of the company (calls bulk delete; contact deletes of all three dialects; purge; retention; erasure; dry runs included), newest first by default, paginated like every list. A request that deleted nothing leaves no record. Records are never changed through the API. Permission deletions.view.
+	//
+	// Corresponds with GET /v1/deletion/ (the `ListDeletionsV1DeletionGet` operationId).
+	ListDeletionsV1DeletionGet(ctx context.Context, params *ListDeletionsV1DeletionGetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDeletionV1DeletionIdGet Get a deletion record
+	//
+	// callstore extension. One audit record of the company, with the ids it requested. Permission deletions.view.
+	//
+	// Corresponds with GET /v1/deletion/{id} (the `GetDeletionV1DeletionIdGet` operationId).
+	GetDeletionV1DeletionIdGet(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListLogsV1LogGet List the company's logs
 	//
@@ -2211,6 +2519,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/log/call/{call_id} (the `AppendLogsV1LogCallCallIdPost` operationId).
 	AppendLogsV1LogCallCallIdPost(ctx context.Context, callId openapi_types.UUID, body AppendLogsV1LogCallCallIdPostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRetentionV1RetentionGet Get the retention setting
+	//
+	// callstore extension. The company's retention period (set with `callstore company set -retention 90d`), enforced by `serve -retention-interval`. Permission deletions.view.
+	//
+	// Corresponds with GET /v1/retention (the `GetRetentionV1RetentionGet` operationId).
+	GetRetentionV1RetentionGet(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // DocsGet API reference page (Redoc)
@@ -2569,6 +2884,23 @@ func (c *Client) BulkDeleteCallsV1CallBulkDeletePost(ctx context.Context, body B
 	return c.Client.Do(req)
 }
 
+// ExportCallsV1CallExportGet Export calls (NDJSON)
+//
+// Every call of the company that matches the filters (those of the call list; no pagination), oldest first (created date, then id), as newline-delimited JSON: one CallExportLine per line, in exactly the format POST /v1/call/import reads, so an export imported into an empty database exports again byte for byte. The body is streamed from one read transaction: it is one consistent snapshot, however long it takes. Needs calls.view, messages.view and logs.view. A complete export ends with the HTTP trailers X-Export-Complete: true and X-Export-Calls: N (the number of lines); if the server fails after the 200 has been sent, the connection is cut off without them. Log entries of deleted calls belong to no call and are not exported.
+//
+// Corresponds with GET /v1/call/export (the `ExportCallsV1CallExportGet` operationId).
+func (c *Client) ExportCallsV1CallExportGet(ctx context.Context, params *ExportCallsV1CallExportGetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportCallsV1CallExportGetRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ImportCallsV1CallImportPostWithBody Import calls (NDJSON)
 //
 // Newline-delimited JSON, one complete call per line (optional id, call fields, contact {identifier, contact_type}, messages, logs). Each line is all-or-nothing; a bad line is reported and does not stop the rest.
@@ -2578,6 +2910,44 @@ func (c *Client) BulkDeleteCallsV1CallBulkDeletePost(ctx context.Context, body B
 // Corresponds with POST /v1/call/import (the `ImportCallsV1CallImportPost` operationId).
 func (c *Client) ImportCallsV1CallImportPostWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewImportCallsV1CallImportPostRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PurgeCallsV1CallPurgePostWithBody Purge calls (with preview)
+//
+// callstore extension (AIP-165 style). Deletes the company's terminal calls that match the filter, with their messages; their call_log rows stay with call_id null. dry_run defaults to true: the answer is the exact count and up to 100 ids, and nothing changes. A real run deletes oldest first in batches of at most 500 calls, one transaction each, so other writers wait at most one batch; each batch adds its counts to the purge's one audit record (GET /v1/deletion/{id}). Interrupted, it leaves whole batches and can be run again. A filter that matches nothing: 200 with 0. Permission calls.delete.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/call/purge (the `PurgeCallsV1CallPurgePost` operationId).
+func (c *Client) PurgeCallsV1CallPurgePostWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPurgeCallsV1CallPurgePostRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PurgeCallsV1CallPurgePost Purge calls (with preview)
+//
+// callstore extension (AIP-165 style). Deletes the company's terminal calls that match the filter, with their messages; their call_log rows stay with call_id null. dry_run defaults to true: the answer is the exact count and up to 100 ids, and nothing changes. A real run deletes oldest first in batches of at most 500 calls, one transaction each, so other writers wait at most one batch; each batch adds its counts to the purge's one audit record (GET /v1/deletion/{id}). Interrupted, it leaves whole batches and can be run again. A filter that matches nothing: 200 with 0. Permission calls.delete.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/call/purge (the `PurgeCallsV1CallPurgePost` operationId).
+func (c *Client) PurgeCallsV1CallPurgePost(ctx context.Context, body PurgeCallsV1CallPurgePostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPurgeCallsV1CallPurgePostRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2753,6 +3123,44 @@ func (c *Client) BulkDeleteContactsV1ContactBulkDeletePost(ctx context.Context, 
 	return c.Client.Do(req)
 }
 
+// EraseContactV1ContactErasePostWithBody Erase a person
+//
+// callstore extension (right to erasure). Deletes every contact of the company with this identifier, all their calls and transcripts, and erases data and trace_id from the call_log rows of those calls (which survive with level, category, event and timestamp, call_id null). A call still dialing or in progress blocks it: 409 CONTACT_HAS_ACTIVE_CALLS naming the calls, nothing changed. No contact with the identifier: 404. dry_run defaults to true. One transaction; its audit record names the contact ids, never the identifier. Permission contacts.delete.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/contact/erase (the `EraseContactV1ContactErasePost` operationId).
+func (c *Client) EraseContactV1ContactErasePostWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEraseContactV1ContactErasePostRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EraseContactV1ContactErasePost Erase a person
+//
+// callstore extension (right to erasure). Deletes every contact of the company with this identifier, all their calls and transcripts, and erases data and trace_id from the call_log rows of those calls (which survive with level, category, event and timestamp, call_id null). A call still dialing or in progress blocks it: 409 CONTACT_HAS_ACTIVE_CALLS naming the calls, nothing changed. No contact with the identifier: 404. dry_run defaults to true. One transaction; its audit record names the contact ids, never the identifier. Permission contacts.delete.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/contact/erase (the `EraseContactV1ContactErasePost` operationId).
+func (c *Client) EraseContactV1ContactErasePost(ctx context.Context, body EraseContactV1ContactErasePostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEraseContactV1ContactErasePostRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetContactV1ContactIdGet Get a contact
 //
 // callstore extension: one contact of the caller's company. Permission contacts.view.
@@ -2760,6 +3168,40 @@ func (c *Client) BulkDeleteContactsV1ContactBulkDeletePost(ctx context.Context, 
 // Corresponds with GET /v1/contact/{id} (the `GetContactV1ContactIdGet` operationId).
 func (c *Client) GetContactV1ContactIdGet(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetContactV1ContactIdGetRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDeletionsV1DeletionGet List the deletion audit trail
+//
+// callstore extension. Every deletion of the company (calls bulk delete; contact deletes of all three dialects; purge; retention; erasure; dry runs included), newest first by default, paginated like every list. A request that deleted nothing leaves no record. Records are never changed through the API. Permission deletions.view.
+//
+// Corresponds with GET /v1/deletion/ (the `ListDeletionsV1DeletionGet` operationId).
+func (c *Client) ListDeletionsV1DeletionGet(ctx context.Context, params *ListDeletionsV1DeletionGetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDeletionsV1DeletionGetRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDeletionV1DeletionIdGet Get a deletion record
+//
+// callstore extension. One audit record of the company, with the ids it requested. Permission deletions.view.
+//
+// Corresponds with GET /v1/deletion/{id} (the `GetDeletionV1DeletionIdGet` operationId).
+func (c *Client) GetDeletionV1DeletionIdGet(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDeletionV1DeletionIdGetRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -2832,6 +3274,23 @@ func (c *Client) AppendLogsV1LogCallCallIdPostWithBody(ctx context.Context, call
 // Corresponds with POST /v1/log/call/{call_id} (the `AppendLogsV1LogCallCallIdPost` operationId).
 func (c *Client) AppendLogsV1LogCallCallIdPost(ctx context.Context, callId openapi_types.UUID, body AppendLogsV1LogCallCallIdPostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAppendLogsV1LogCallCallIdPostRequest(c.Server, callId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRetentionV1RetentionGet Get the retention setting
+//
+// callstore extension. The company's retention period (set with `callstore company set -retention 90d`), enforced by `serve -retention-interval`. Permission deletions.view.
+//
+// Corresponds with GET /v1/retention (the `GetRetentionV1RetentionGet` operationId).
+func (c *Client) GetRetentionV1RetentionGet(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRetentionV1RetentionGetRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3615,6 +4074,132 @@ func NewBulkDeleteCallsV1CallBulkDeletePostRequestWithBody(server string, conten
 	return req, nil
 }
 
+// NewExportCallsV1CallExportGetRequest constructs an http.Request for the ExportCallsV1CallExportGet method
+func NewExportCallsV1CallExportGetRequest(server string, params *ExportCallsV1CallExportGetParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/call/export")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.AgentId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "agent_id", *params.AgentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartCreatedDate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_created_date", *params.StartCreatedDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EndCreatedDate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "end_created_date", *params.EndCreatedDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ContactId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "contact_id", *params.ContactId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PhoneId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "phone_id", *params.PhoneId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewImportCallsV1CallImportPostRequestWithBody constructs an http.Request for the ImportCallsV1CallImportPost method, with any body, and a specified content type
 func NewImportCallsV1CallImportPostRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -3625,6 +4210,46 @@ func NewImportCallsV1CallImportPostRequestWithBody(server string, contentType st
 	}
 
 	operationPath := fmt.Sprintf("/v1/call/import")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPurgeCallsV1CallPurgePostRequest calls the generic PurgeCallsV1CallPurgePost builder with application/json body
+func NewPurgeCallsV1CallPurgePostRequest(server string, body PurgeCallsV1CallPurgePostJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPurgeCallsV1CallPurgePostRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPurgeCallsV1CallPurgePostRequestWithBody constructs an http.Request for the PurgeCallsV1CallPurgePost method, with any body, and a specified content type
+func NewPurgeCallsV1CallPurgePostRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/call/purge")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -4047,6 +4672,46 @@ func NewBulkDeleteContactsV1ContactBulkDeletePostRequestWithBody(server string, 
 	return req, nil
 }
 
+// NewEraseContactV1ContactErasePostRequest calls the generic EraseContactV1ContactErasePost builder with application/json body
+func NewEraseContactV1ContactErasePostRequest(server string, body EraseContactV1ContactErasePostJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEraseContactV1ContactErasePostRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewEraseContactV1ContactErasePostRequestWithBody constructs an http.Request for the EraseContactV1ContactErasePost method, with any body, and a specified content type
+func NewEraseContactV1ContactErasePostRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/contact/erase")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetContactV1ContactIdGetRequest constructs an http.Request for the GetContactV1ContactIdGet method
 func NewGetContactV1ContactIdGetRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -4064,6 +4729,166 @@ func NewGetContactV1ContactIdGetRequest(server string, id openapi_types.UUID) (*
 	}
 
 	operationPath := fmt.Sprintf("/v1/contact/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDeletionsV1DeletionGetRequest constructs an http.Request for the ListDeletionsV1DeletionGet method
+func NewListDeletionsV1DeletionGetRequest(server string, params *ListDeletionsV1DeletionGetParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/deletion/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Before != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "before", *params.Before, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartCreatedDate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "start_created_date", *params.StartCreatedDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EndCreatedDate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "end_created_date", *params.EndCreatedDate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDeletionV1DeletionIdGetRequest constructs an http.Request for the GetDeletionV1DeletionIdGet method
+func NewGetDeletionV1DeletionIdGetRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/deletion/%s", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -4423,6 +5248,33 @@ func NewAppendLogsV1LogCallCallIdPostRequestWithBody(server string, callId opena
 	return req, nil
 }
 
+// NewGetRetentionV1RetentionGetRequest constructs an http.Request for the GetRetentionV1RetentionGet method
+func NewGetRetentionV1RetentionGetRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/retention")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -4647,6 +5499,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/call/bulk-delete (the `BulkDeleteCallsV1CallBulkDeletePost` operationId).
 	BulkDeleteCallsV1CallBulkDeletePostWithResponse(ctx context.Context, body BulkDeleteCallsV1CallBulkDeletePostJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkDeleteCallsV1CallBulkDeletePostResponse, error)
 
+	// ExportCallsV1CallExportGetWithResponse Export calls (NDJSON)
+	//
+	// Every call of the company that matches the filters (those of the call list; no pagination), oldest first (created date, then id), as newline-delimited JSON: one CallExportLine per line, in exactly the format POST /v1/call/import reads, so an export imported into an empty database exports again byte for byte. The body is streamed from one read transaction: it is one consistent snapshot, however long it takes. Needs calls.view, messages.view and logs.view. A complete export ends with the HTTP trailers X-Export-Complete: true and X-Export-Calls: N (the number of lines); if the server fails after the 200 has been sent, the connection is cut off without them. Log entries of deleted calls belong to no call and are not exported.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/call/export (the `ExportCallsV1CallExportGet` operationId).
+	ExportCallsV1CallExportGetWithResponse(ctx context.Context, params *ExportCallsV1CallExportGetParams, reqEditors ...RequestEditorFn) (*ExportCallsV1CallExportGetResponse, error)
+
 	// ImportCallsV1CallImportPostWithBodyWithResponse Import calls (NDJSON)
 	//
 	// Newline-delimited JSON, one complete call per line (optional id, call fields, contact {identifier, contact_type}, messages, logs). Each line is all-or-nothing; a bad line is reported and does not stop the rest.
@@ -4655,6 +5516,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/call/import (the `ImportCallsV1CallImportPost` operationId).
 	ImportCallsV1CallImportPostWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportCallsV1CallImportPostResponse, error)
+
+	// PurgeCallsV1CallPurgePostWithBodyWithResponse Purge calls (with preview)
+	//
+	// callstore extension (AIP-165 style). Deletes the company's terminal calls that match the filter, with their messages; their call_log rows stay with call_id null. dry_run defaults to true: the answer is the exact count and up to 100 ids, and nothing changes. A real run deletes oldest first in batches of at most 500 calls, one transaction each, so other writers wait at most one batch; each batch adds its counts to the purge's one audit record (GET /v1/deletion/{id}). Interrupted, it leaves whole batches and can be run again. A filter that matches nothing: 200 with 0. Permission calls.delete.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/call/purge (the `PurgeCallsV1CallPurgePost` operationId).
+	PurgeCallsV1CallPurgePostWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PurgeCallsV1CallPurgePostResponse, error)
+
+	// PurgeCallsV1CallPurgePostWithResponse Purge calls (with preview)
+	//
+	// callstore extension (AIP-165 style). Deletes the company's terminal calls that match the filter, with their messages; their call_log rows stay with call_id null. dry_run defaults to true: the answer is the exact count and up to 100 ids, and nothing changes. A real run deletes oldest first in batches of at most 500 calls, one transaction each, so other writers wait at most one batch; each batch adds its counts to the purge's one audit record (GET /v1/deletion/{id}). Interrupted, it leaves whole batches and can be run again. A filter that matches nothing: 200 with 0. Permission calls.delete.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/call/purge (the `PurgeCallsV1CallPurgePost` operationId).
+	PurgeCallsV1CallPurgePostWithResponse(ctx context.Context, body PurgeCallsV1CallPurgePostJSONRequestBody, reqEditors ...RequestEditorFn) (*PurgeCallsV1CallPurgePostResponse, error)
 
 	// GetCallV1CallIdGetWithResponse Get call by ID
 	//
@@ -4737,6 +5616,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/contact/bulk-delete (the `BulkDeleteContactsV1ContactBulkDeletePost` operationId).
 	BulkDeleteContactsV1ContactBulkDeletePostWithResponse(ctx context.Context, body BulkDeleteContactsV1ContactBulkDeletePostJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkDeleteContactsV1ContactBulkDeletePostResponse, error)
 
+	// EraseContactV1ContactErasePostWithBodyWithResponse Erase a person
+	//
+	// callstore extension (right to erasure). Deletes every contact of the company with this identifier, all their calls and transcripts, and erases data and trace_id from the call_log rows of those calls (which survive with level, category, event and timestamp, call_id null). A call still dialing or in progress blocks it: 409 CONTACT_HAS_ACTIVE_CALLS naming the calls, nothing changed. No contact with the identifier: 404. dry_run defaults to true. One transaction; its audit record names the contact ids, never the identifier. Permission contacts.delete.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/contact/erase (the `EraseContactV1ContactErasePost` operationId).
+	EraseContactV1ContactErasePostWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EraseContactV1ContactErasePostResponse, error)
+
+	// EraseContactV1ContactErasePostWithResponse Erase a person
+	//
+	// callstore extension (right to erasure). Deletes every contact of the company with this identifier, all their calls and transcripts, and erases data and trace_id from the call_log rows of those calls (which survive with level, category, event and timestamp, call_id null). A call still dialing or in progress blocks it: 409 CONTACT_HAS_ACTIVE_CALLS naming the calls, nothing changed. No contact with the identifier: 404. dry_run defaults to true. One transaction; its audit record names the contact ids, never the identifier. Permission contacts.delete.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/contact/erase (the `EraseContactV1ContactErasePost` operationId).
+	EraseContactV1ContactErasePostWithResponse(ctx context.Context, body EraseContactV1ContactErasePostJSONRequestBody, reqEditors ...RequestEditorFn) (*EraseContactV1ContactErasePostResponse, error)
+
 	// GetContactV1ContactIdGetWithResponse Get a contact
 	//
 	// callstore extension: one contact of the caller's company. Permission contacts.view.
@@ -4745,6 +5642,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/contact/{id} (the `GetContactV1ContactIdGet` operationId).
 	GetContactV1ContactIdGetWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetContactV1ContactIdGetResponse, error)
+
+	// ListDeletionsV1DeletionGetWithResponse List the deletion audit trail
+	//
+	// callstore extension. Every deletion of the company (calls bulk delete; contact deletes of all three dialects; purge; retention; erasure; dry runs included), newest first by default, paginated like every list. A request that deleted nothing leaves no record. Records are never changed through the API. Permission deletions.view.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/deletion/ (the `ListDeletionsV1DeletionGet` operationId).
+	ListDeletionsV1DeletionGetWithResponse(ctx context.Context, params *ListDeletionsV1DeletionGetParams, reqEditors ...RequestEditorFn) (*ListDeletionsV1DeletionGetResponse, error)
+
+	// GetDeletionV1DeletionIdGetWithResponse Get a deletion record
+	//
+	// callstore extension. One audit record of the company, with the ids it requested. Permission deletions.view.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/deletion/{id} (the `GetDeletionV1DeletionIdGet` operationId).
+	GetDeletionV1DeletionIdGetWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDeletionV1DeletionIdGetResponse, error)
 
 	// ListLogsV1LogGetWithResponse List the company's logs
 	//
@@ -4781,6 +5696,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/log/call/{call_id} (the `AppendLogsV1LogCallCallIdPost` operationId).
 	AppendLogsV1LogCallCallIdPostWithResponse(ctx context.Context, callId openapi_types.UUID, body AppendLogsV1LogCallCallIdPostJSONRequestBody, reqEditors ...RequestEditorFn) (*AppendLogsV1LogCallCallIdPostResponse, error)
+
+	// GetRetentionV1RetentionGetWithResponse Get the retention setting
+	//
+	// callstore extension. The company's retention period (set with `callstore company set -retention 90d`), enforced by `serve -retention-interval`. Permission deletions.view.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/retention (the `GetRetentionV1RetentionGet` operationId).
+	GetRetentionV1RetentionGetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetRetentionV1RetentionGetResponse, error)
 }
 
 type DocsGetResponse struct {
@@ -5792,6 +6716,68 @@ func (r BulkDeleteCallsV1CallBulkDeletePostResponse) ContentType() string {
 	return ""
 }
 
+type ExportCallsV1CallExportGetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponseSchema
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *ValidationFailed
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportCallsV1CallExportGetResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ExportCallsV1CallExportGetResponse) GetJSON403() *ErrorResponseSchema {
+	return r.JSON403
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ExportCallsV1CallExportGetResponse) GetJSON422() *ValidationFailed {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ExportCallsV1CallExportGetResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportCallsV1CallExportGetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportCallsV1CallExportGetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportCallsV1CallExportGetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportCallsV1CallExportGetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ImportCallsV1CallImportPostResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5855,6 +6841,89 @@ func (r ImportCallsV1CallImportPostResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ImportCallsV1CallImportPostResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PurgeCallsV1CallPurgePostResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PurgeResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponseSchema
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponseSchema
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *HTTPValidationError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PurgeCallsV1CallPurgePostResponse) GetJSON200() *PurgeResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PurgeCallsV1CallPurgePostResponse) GetJSON400() *ErrorResponseSchema {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PurgeCallsV1CallPurgePostResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PurgeCallsV1CallPurgePostResponse) GetJSON403() *ErrorResponseSchema {
+	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r PurgeCallsV1CallPurgePostResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PurgeCallsV1CallPurgePostResponse) GetJSON422() *HTTPValidationError {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r PurgeCallsV1CallPurgePostResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r PurgeCallsV1CallPurgePostResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PurgeCallsV1CallPurgePostResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PurgeCallsV1CallPurgePostResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PurgeCallsV1CallPurgePostResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6373,6 +7442,103 @@ func (r BulkDeleteContactsV1ContactBulkDeletePostResponse) ContentType() string 
 	return ""
 }
 
+type EraseContactV1ContactErasePostResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ErasureResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ErrorResponseSchema
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponseSchema
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponseSchema
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorResponseSchema
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *HTTPValidationError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EraseContactV1ContactErasePostResponse) GetJSON200() *ErasureResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r EraseContactV1ContactErasePostResponse) GetJSON400() *ErrorResponseSchema {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r EraseContactV1ContactErasePostResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r EraseContactV1ContactErasePostResponse) GetJSON403() *ErrorResponseSchema {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r EraseContactV1ContactErasePostResponse) GetJSON404() *ErrorResponseSchema {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r EraseContactV1ContactErasePostResponse) GetJSON409() *ErrorResponseSchema {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r EraseContactV1ContactErasePostResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r EraseContactV1ContactErasePostResponse) GetJSON422() *HTTPValidationError {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r EraseContactV1ContactErasePostResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r EraseContactV1ContactErasePostResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EraseContactV1ContactErasePostResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EraseContactV1ContactErasePostResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EraseContactV1ContactErasePostResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetContactV1ContactIdGetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6443,6 +7609,158 @@ func (r GetContactV1ContactIdGetResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetContactV1ContactIdGetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDeletionsV1DeletionGetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaginatedResponseDeletionResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *InvalidCursor
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponseSchema
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *ListValidationError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDeletionsV1DeletionGetResponse) GetJSON200() *PaginatedResponseDeletionResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListDeletionsV1DeletionGetResponse) GetJSON400() *InvalidCursor {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDeletionsV1DeletionGetResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDeletionsV1DeletionGetResponse) GetJSON403() *ErrorResponseSchema {
+	return r.JSON403
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ListDeletionsV1DeletionGetResponse) GetJSON422() *ListValidationError {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListDeletionsV1DeletionGetResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDeletionsV1DeletionGetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDeletionsV1DeletionGetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDeletionsV1DeletionGetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDeletionsV1DeletionGetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDeletionV1DeletionIdGetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeletionResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponseSchema
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorResponseSchema
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *HTTPValidationError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDeletionV1DeletionIdGetResponse) GetJSON200() *DeletionResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDeletionV1DeletionIdGetResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDeletionV1DeletionIdGetResponse) GetJSON403() *ErrorResponseSchema {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDeletionV1DeletionIdGetResponse) GetJSON404() *ErrorResponseSchema {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GetDeletionV1DeletionIdGetResponse) GetJSON422() *HTTPValidationError {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDeletionV1DeletionIdGetResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDeletionV1DeletionIdGetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDeletionV1DeletionIdGetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDeletionV1DeletionIdGetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDeletionV1DeletionIdGetResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6699,6 +8017,68 @@ func (r AppendLogsV1LogCallCallIdPostResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r AppendLogsV1LogCallCallIdPostResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRetentionV1RetentionGetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RetentionResponse
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorResponseSchema
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRetentionV1RetentionGetResponse) GetJSON200() *RetentionResponse {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetRetentionV1RetentionGetResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetRetentionV1RetentionGetResponse) GetJSON403() *ErrorResponseSchema {
+	return r.JSON403
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetRetentionV1RetentionGetResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRetentionV1RetentionGetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRetentionV1RetentionGetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRetentionV1RetentionGetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRetentionV1RetentionGetResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7005,6 +8385,21 @@ func (c *ClientWithResponses) BulkDeleteCallsV1CallBulkDeletePostWithResponse(ct
 	return ParseBulkDeleteCallsV1CallBulkDeletePostResponse(rsp)
 }
 
+// ExportCallsV1CallExportGetWithResponse Export calls (NDJSON)
+//
+// Every call of the company that matches the filters (those of the call list; no pagination), oldest first (created date, then id), as newline-delimited JSON: one CallExportLine per line, in exactly the format POST /v1/call/import reads, so an export imported into an empty database exports again byte for byte. The body is streamed from one read transaction: it is one consistent snapshot, however long it takes. Needs calls.view, messages.view and logs.view. A complete export ends with the HTTP trailers X-Export-Complete: true and X-Export-Calls: N (the number of lines); if the server fails after the 200 has been sent, the connection is cut off without them. Log entries of deleted calls belong to no call and are not exported.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/call/export (the `ExportCallsV1CallExportGet` operationId).
+func (c *ClientWithResponses) ExportCallsV1CallExportGetWithResponse(ctx context.Context, params *ExportCallsV1CallExportGetParams, reqEditors ...RequestEditorFn) (*ExportCallsV1CallExportGetResponse, error) {
+	rsp, err := c.ExportCallsV1CallExportGet(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportCallsV1CallExportGetResponse(rsp)
+}
+
 // ImportCallsV1CallImportPostWithBodyWithResponse Import calls (NDJSON)
 //
 // Newline-delimited JSON, one complete call per line (optional id, call fields, contact {identifier, contact_type}, messages, logs). Each line is all-or-nothing; a bad line is reported and does not stop the rest.
@@ -7018,6 +8413,36 @@ func (c *ClientWithResponses) ImportCallsV1CallImportPostWithBodyWithResponse(ct
 		return nil, err
 	}
 	return ParseImportCallsV1CallImportPostResponse(rsp)
+}
+
+// PurgeCallsV1CallPurgePostWithBodyWithResponse Purge calls (with preview)
+//
+// callstore extension (AIP-165 style). Deletes the company's terminal calls that match the filter, with their messages; their call_log rows stay with call_id null. dry_run defaults to true: the answer is the exact count and up to 100 ids, and nothing changes. A real run deletes oldest first in batches of at most 500 calls, one transaction each, so other writers wait at most one batch; each batch adds its counts to the purge's one audit record (GET /v1/deletion/{id}). Interrupted, it leaves whole batches and can be run again. A filter that matches nothing: 200 with 0. Permission calls.delete.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/call/purge (the `PurgeCallsV1CallPurgePost` operationId).
+func (c *ClientWithResponses) PurgeCallsV1CallPurgePostWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PurgeCallsV1CallPurgePostResponse, error) {
+	rsp, err := c.PurgeCallsV1CallPurgePostWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePurgeCallsV1CallPurgePostResponse(rsp)
+}
+
+// PurgeCallsV1CallPurgePostWithResponse Purge calls (with preview)
+//
+// callstore extension (AIP-165 style). Deletes the company's terminal calls that match the filter, with their messages; their call_log rows stay with call_id null. dry_run defaults to true: the answer is the exact count and up to 100 ids, and nothing changes. A real run deletes oldest first in batches of at most 500 calls, one transaction each, so other writers wait at most one batch; each batch adds its counts to the purge's one audit record (GET /v1/deletion/{id}). Interrupted, it leaves whole batches and can be run again. A filter that matches nothing: 200 with 0. Permission calls.delete.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/call/purge (the `PurgeCallsV1CallPurgePost` operationId).
+func (c *ClientWithResponses) PurgeCallsV1CallPurgePostWithResponse(ctx context.Context, body PurgeCallsV1CallPurgePostJSONRequestBody, reqEditors ...RequestEditorFn) (*PurgeCallsV1CallPurgePostResponse, error) {
+	rsp, err := c.PurgeCallsV1CallPurgePost(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePurgeCallsV1CallPurgePostResponse(rsp)
 }
 
 // GetCallV1CallIdGetWithResponse Get call by ID
@@ -7155,6 +8580,36 @@ func (c *ClientWithResponses) BulkDeleteContactsV1ContactBulkDeletePostWithRespo
 	return ParseBulkDeleteContactsV1ContactBulkDeletePostResponse(rsp)
 }
 
+// EraseContactV1ContactErasePostWithBodyWithResponse Erase a person
+//
+// callstore extension (right to erasure). Deletes every contact of the company with this identifier, all their calls and transcripts, and erases data and trace_id from the call_log rows of those calls (which survive with level, category, event and timestamp, call_id null). A call still dialing or in progress blocks it: 409 CONTACT_HAS_ACTIVE_CALLS naming the calls, nothing changed. No contact with the identifier: 404. dry_run defaults to true. One transaction; its audit record names the contact ids, never the identifier. Permission contacts.delete.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/contact/erase (the `EraseContactV1ContactErasePost` operationId).
+func (c *ClientWithResponses) EraseContactV1ContactErasePostWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EraseContactV1ContactErasePostResponse, error) {
+	rsp, err := c.EraseContactV1ContactErasePostWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEraseContactV1ContactErasePostResponse(rsp)
+}
+
+// EraseContactV1ContactErasePostWithResponse Erase a person
+//
+// callstore extension (right to erasure). Deletes every contact of the company with this identifier, all their calls and transcripts, and erases data and trace_id from the call_log rows of those calls (which survive with level, category, event and timestamp, call_id null). A call still dialing or in progress blocks it: 409 CONTACT_HAS_ACTIVE_CALLS naming the calls, nothing changed. No contact with the identifier: 404. dry_run defaults to true. One transaction; its audit record names the contact ids, never the identifier. Permission contacts.delete.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/contact/erase (the `EraseContactV1ContactErasePost` operationId).
+func (c *ClientWithResponses) EraseContactV1ContactErasePostWithResponse(ctx context.Context, body EraseContactV1ContactErasePostJSONRequestBody, reqEditors ...RequestEditorFn) (*EraseContactV1ContactErasePostResponse, error) {
+	rsp, err := c.EraseContactV1ContactErasePost(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEraseContactV1ContactErasePostResponse(rsp)
+}
+
 // GetContactV1ContactIdGetWithResponse Get a contact
 //
 // callstore extension: one contact of the caller's company. Permission contacts.view.
@@ -7168,6 +8623,36 @@ func (c *ClientWithResponses) GetContactV1ContactIdGetWithResponse(ctx context.C
 		return nil, err
 	}
 	return ParseGetContactV1ContactIdGetResponse(rsp)
+}
+
+// ListDeletionsV1DeletionGetWithResponse List the deletion audit trail
+//
+// callstore extension. Every deletion of the company (calls bulk delete; contact deletes of all three dialects; purge; retention; erasure; dry runs included), newest first by default, paginated like every list. A request that deleted nothing leaves no record. Records are never changed through the API. Permission deletions.view.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/deletion/ (the `ListDeletionsV1DeletionGet` operationId).
+func (c *ClientWithResponses) ListDeletionsV1DeletionGetWithResponse(ctx context.Context, params *ListDeletionsV1DeletionGetParams, reqEditors ...RequestEditorFn) (*ListDeletionsV1DeletionGetResponse, error) {
+	rsp, err := c.ListDeletionsV1DeletionGet(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDeletionsV1DeletionGetResponse(rsp)
+}
+
+// GetDeletionV1DeletionIdGetWithResponse Get a deletion record
+//
+// callstore extension. One audit record of the company, with the ids it requested. Permission deletions.view.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/deletion/{id} (the `GetDeletionV1DeletionIdGet` operationId).
+func (c *ClientWithResponses) GetDeletionV1DeletionIdGetWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDeletionV1DeletionIdGetResponse, error) {
+	rsp, err := c.GetDeletionV1DeletionIdGet(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDeletionV1DeletionIdGetResponse(rsp)
 }
 
 // ListLogsV1LogGetWithResponse List the company's logs
@@ -7228,6 +8713,21 @@ func (c *ClientWithResponses) AppendLogsV1LogCallCallIdPostWithResponse(ctx cont
 		return nil, err
 	}
 	return ParseAppendLogsV1LogCallCallIdPostResponse(rsp)
+}
+
+// GetRetentionV1RetentionGetWithResponse Get the retention setting
+//
+// callstore extension. The company's retention period (set with `callstore company set -retention 90d`), enforced by `serve -retention-interval`. Permission deletions.view.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/retention (the `GetRetentionV1RetentionGet` operationId).
+func (c *ClientWithResponses) GetRetentionV1RetentionGetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetRetentionV1RetentionGetResponse, error) {
+	rsp, err := c.GetRetentionV1RetentionGet(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRetentionV1RetentionGetResponse(rsp)
 }
 
 // ParseDocsGetResponse parses an HTTP response from a DocsGetWithResponse call
@@ -8000,6 +9500,53 @@ func ParseBulkDeleteCallsV1CallBulkDeletePostResponse(rsp *http.Response) (*Bulk
 	return response, nil
 }
 
+// ParseExportCallsV1CallExportGetResponse parses an HTTP response from a ExportCallsV1CallExportGetWithResponse call
+func ParseExportCallsV1CallExportGetResponse(rsp *http.Response) (*ExportCallsV1CallExportGetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportCallsV1CallExportGetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponseSchema
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseImportCallsV1CallImportPostResponse parses an HTTP response from a ImportCallsV1CallImportPostWithResponse call
 func ParseImportCallsV1CallImportPostResponse(rsp *http.Response) (*ImportCallsV1CallImportPostResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8041,6 +9588,74 @@ func ParseImportCallsV1CallImportPostResponse(rsp *http.Response) (*ImportCallsV
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePurgeCallsV1CallPurgePostResponse parses an HTTP response from a PurgeCallsV1CallPurgePostWithResponse call
+func ParsePurgeCallsV1CallPurgePostResponse(rsp *http.Response) (*PurgeCallsV1CallPurgePostResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PurgeCallsV1CallPurgePostResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PurgeResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponseSchema
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponseSchema
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HTTPValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
@@ -8476,6 +10091,88 @@ func ParseBulkDeleteContactsV1ContactBulkDeletePostResponse(rsp *http.Response) 
 	return response, nil
 }
 
+// ParseEraseContactV1ContactErasePostResponse parses an HTTP response from a EraseContactV1ContactErasePostWithResponse call
+func ParseEraseContactV1ContactErasePostResponse(rsp *http.Response) (*EraseContactV1ContactErasePostResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EraseContactV1ContactErasePostResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ErasureResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ErrorResponseSchema
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponseSchema
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponseSchema
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorResponseSchema
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HTTPValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetContactV1ContactIdGetResponse parses an HTTP response from a GetContactV1ContactIdGetWithResponse call
 func ParseGetContactV1ContactIdGetResponse(rsp *http.Response) (*GetContactV1ContactIdGetResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8527,6 +10224,128 @@ func ParseGetContactV1ContactIdGetResponse(rsp *http.Response) (*GetContactV1Con
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ErrorResponseSchema
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDeletionsV1DeletionGetResponse parses an HTTP response from a ListDeletionsV1DeletionGetWithResponse call
+func ParseListDeletionsV1DeletionGetResponse(rsp *http.Response) (*ListDeletionsV1DeletionGetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDeletionsV1DeletionGetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaginatedResponseDeletionResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest InvalidCursor
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponseSchema
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ListValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDeletionV1DeletionIdGetResponse parses an HTTP response from a GetDeletionV1DeletionIdGetWithResponse call
+func ParseGetDeletionV1DeletionIdGetResponse(rsp *http.Response) (*GetDeletionV1DeletionIdGetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDeletionV1DeletionIdGetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeletionResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponseSchema
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorResponseSchema
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest HTTPValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8735,6 +10554,53 @@ func ParseAppendLogsV1LogCallCallIdPostResponse(rsp *http.Response) (*AppendLogs
 			return nil, err
 		}
 		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRetentionV1RetentionGetResponse parses an HTTP response from a GetRetentionV1RetentionGetWithResponse call
+func ParseGetRetentionV1RetentionGetResponse(rsp *http.Response) (*GetRetentionV1RetentionGetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRetentionV1RetentionGetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RetentionResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorResponseSchema
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError

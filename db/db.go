@@ -54,6 +54,13 @@ type DB struct {
 	ckptMu   sync.Mutex    // one checkpoint at a time: the checkpointer's or Checkpoint's
 	stopCkpt chan struct{} // closed by Close
 	ckptDone chan struct{} // closed when the checkpointer has stopped
+
+	// truncate is set by NoteDeletion: the next checkpoint must empty the WAL, whose older frames
+	// still hold what the deletion removed. It is cleared only when a TRUNCATE checkpoint finished.
+	truncate atomic.Bool
+
+	prepMu   sync.Mutex
+	prepared *sqlcdb.Queries // every generated query prepared on the writer, once (InPreparedTx)
 }
 
 // checkpointEvery is how often the background checkpointer copies the WAL into the database.
@@ -65,12 +72,15 @@ const checkpointEvery = 250 * time.Millisecond
 // those (_journal_mode in dsn), so that page_size is set before switching a new, empty file to WAL
 // writes its first page.
 var pragmas = []string{
-	"busy_timeout(10000)",
+	"busy_timeout(" + busyTimeout + ")",
 	pageSize,
 	"synchronous(NORMAL)",
 	"foreign_keys(1)",
 	"temp_store(MEMORY)",
 }
+
+// busyTimeout is how long, in milliseconds, a connection waits for a lock another one holds.
+const busyTimeout = "10000"
 
 // pageSize is the page size of a new database file; an existing file keeps the one it was
 // created with (SQLite ignores the pragma once the file has pages; Compact rewrites a file with
@@ -98,6 +108,18 @@ const (
 	readerCache = "cache_size(-500)"
 )
 
+// secureDelete makes the connections that write overwrite what they delete with zeros: the cells
+// of deleted rows in the pages that keep them, and whole pages (overflow pages of long messages,
+// emptied leaves) as they move to the freelist. With the WAL truncated after a deletion (see
+// NoteDeletion) no byte of a deleted row is left in the database's files once the next checkpoint
+// has run (store.TestSecureDelete scans them). FAST, which adds no I/O, is not enough: it leaves
+// the pages that go to the freelist as they were, and the test found the tails of long messages
+// and whole pages of short ones there. ON made a 500-call bulk delete write 4% more WAL frames
+// (1,326 instead of 1,272) for 1% more CPU; its wall time moved within the machine's noise
+// (docs/performance.md, "2026-11-30: secure delete"). Readers never delete (query_only), and an
+// in-memory database has no file to leave bytes in.
+const secureDelete = "secure_delete(ON)"
+
 // readers is the size of the reader pool: a few connections per core keep both cores busy
 // while one request waits on I/O; more only add memory.
 var readers = max(4, 2*runtime.NumCPU())
@@ -113,6 +135,7 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Add("_pragma", writerCache)
+		q.Add("_pragma", secureDelete)
 		// Checkpoints run in the background (see checkpointer), not inside the commit of
 		// whichever request happens to push the WAL over a threshold.
 		q.Add("_pragma", "wal_autocheckpoint(0)")
@@ -135,7 +158,8 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 
 // WithoutCheckpoints leaves checkpoints to another process: no background checkpointer, no
 // TRUNCATE checkpoint on Close, and Checkpoint does nothing. For running under Litestream, which
-// must control checkpoints itself (docs/operations.md); the WAL grows until someone checkpoints it.
+// must control checkpoints itself (docs/operations.md); the WAL grows until someone checkpoints it,
+// and keeps the frames that held deleted rows until someone truncates it (NoteDeletion has no effect).
 func WithoutCheckpoints() Option { return func(o *options) { o.noCheckpoints = true } }
 
 // Open opens (creating if needed) the database at path and applies all migrations.
@@ -445,7 +469,9 @@ func (d *DB) Version(ctx context.Context) (int64, error) {
 // checkpointer copies committed WAL frames into the database file every checkpointEvery, on its
 // own connection, so that no request pays for a checkpoint in its commit. PASSIVE never blocks the
 // writer or the readers; it copies what no reader still needs, and a later round does the rest.
-// On Close it runs a last TRUNCATE checkpoint, leaving an empty WAL behind.
+// After a deletion (NoteDeletion) a round that copied every frame also truncates the WAL (see
+// truncateWAL); when it cannot, the next round tries again. On Close it runs a last TRUNCATE
+// checkpoint, leaving an empty WAL behind.
 func (d *DB) checkpointer() {
 	defer close(d.ckptDone)
 	t := time.NewTicker(checkpointEvery)
@@ -459,12 +485,65 @@ func (d *DB) checkpointer() {
 			d.ckptMu.Unlock()
 			return
 		case <-t.C:
-			d.ckptMu.Lock()
-			d.Checkpoints.record(d.ckpt.QueryRow("PRAGMA wal_checkpoint(PASSIVE)"))
-			d.ckptMu.Unlock()
+			d.checkpointRound()
 		}
 	}
 }
+
+// checkpointRound is one round of the background checkpointer.
+func (d *DB) checkpointRound() {
+	d.ckptMu.Lock()
+	defer d.ckptMu.Unlock()
+	finished, err := d.Checkpoints.record(d.ckpt.QueryRow("PRAGMA wal_checkpoint(PASSIVE)"))
+	if !d.truncate.Swap(false) {
+		return
+	}
+	// A deletion committed: the WAL's frames, old and new, still hold what it removed. Frames a
+	// reader still needs (PASSIVE did not finish) mean a reader on an old snapshot, which would
+	// make the TRUNCATE fail too; then the next round tries again.
+	if err == nil && finished {
+		finished, err = d.truncateWAL()
+	}
+	if err != nil || !finished {
+		d.Checkpoints.TruncateBusy.Add(1)
+		d.truncate.Store(true)
+	}
+}
+
+// truncateWait is how long the background checkpointer's TRUNCATE checkpoint waits for the writer
+// to finish its transaction and for readers of the WAL to finish theirs; the writer waits for it
+// meanwhile, so it is short, and a TRUNCATE that gives up is retried the next round.
+const truncateWait = 20 // milliseconds
+
+// truncateWAL runs a TRUNCATE checkpoint on the checkpointer's connection, waiting at most
+// truncateWait, and reports whether it finished: the WAL file is then empty (0 bytes). The
+// preceding PASSIVE checkpoint has copied the frames, so the TRUNCATE holds the write lock only
+// for the few frames committed since, the truncation, and the wait for readers.
+func (d *DB) truncateWAL() (finished bool, err error) {
+	ctx := context.Background()
+	c, err := d.ckpt.Conn(ctx)
+	if err != nil {
+		d.Checkpoints.Failed.Add(1)
+		return false, err
+	}
+	defer c.Close()
+	// busy_timeout is a setting of the connection: restore the DSN's before giving it back (the
+	// TRUNCATE on Close waits the full timeout).
+	if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", truncateWait)); err != nil {
+		d.Checkpoints.Failed.Add(1)
+		return false, err
+	}
+	defer c.ExecContext(ctx, "PRAGMA busy_timeout = "+busyTimeout)
+	return d.Checkpoints.recordTruncate(c.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"))
+}
+
+// NoteDeletion tells d that a deletion committed. The next checkpoint (the background
+// checkpointer's, or Checkpoint) then empties the WAL with a TRUNCATE checkpoint, so that the
+// frames written before the deletion, which still hold the deleted rows, leave the disk; until
+// one finishes, every later checkpoint tries again. Cheap (it sets a flag), and harmless where
+// nothing checkpoints: in memory there is no file, and under WithoutCheckpoints the WAL is
+// emptied by whoever checkpoints it (docs/operations.md).
+func (d *DB) NoteDeletion() { d.truncate.Store(true) }
 
 // Checkpoint copies every committed WAL frame into the database file, on the writer connection,
 // and makes the next write start the WAL over from its beginning (SQLite's RESTART checkpoint; it
@@ -475,21 +554,34 @@ func (d *DB) checkpointer() {
 // and then to keep the WAL short. SQLite runs one checkpoint at a time and fails a second one
 // at once, so Checkpoint takes turns with the background checkpointer. It reports false when
 // the checkpoint could not finish (a reader of another process still uses old frames); the WAL
-// then restarts at a later checkpoint. A no-op for ":memory:" and WithoutCheckpoints.
+// then restarts at a later checkpoint. After a deletion (NoteDeletion) it is a TRUNCATE checkpoint,
+// which also empties the WAL file; one that does not finish leaves that to a later checkpoint.
+// A no-op for ":memory:" and WithoutCheckpoints.
 func (d *DB) Checkpoint(ctx context.Context) (finished bool, err error) {
 	if d.ckpt == nil {
 		return true, nil
 	}
 	d.ckptMu.Lock()
 	defer d.ckptMu.Unlock()
-	return d.Checkpoints.record(d.Write.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)"))
+	if !d.truncate.Swap(false) {
+		return d.Checkpoints.record(d.Write.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)"))
+	}
+	finished, err = d.Checkpoints.recordTruncate(d.Write.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"))
+	if err != nil || !finished {
+		d.Checkpoints.TruncateBusy.Add(1)
+		d.truncate.Store(true)
+	}
+	return finished, err
 }
 
 // CheckpointStats counts checkpoints by outcome: finished (every frame copied), busy (a reader
 // still needed old frames, so some were left for later), failed (an error), and the WAL frames
-// copied into the database file. Safe for concurrent use.
+// copied into the database file. Truncated counts the checkpoints after a deletion that emptied
+// the WAL file (TRUNCATE; they are counted as finished too), TruncateBusy the rounds after a
+// deletion that could not, leaving it to a later one. Safe for concurrent use.
 type CheckpointStats struct {
 	Finished, Busy, Failed, FramesCopied atomic.Int64
+	Truncated, TruncateBusy              atomic.Int64
 }
 
 // record reads the row of a PRAGMA wal_checkpoint (busy, log frames, checkpointed frames) into the
@@ -511,6 +603,15 @@ func (c *CheckpointStats) record(row *sql.Row) (finished bool, err error) {
 	return true, nil
 }
 
+// recordTruncate is record for a TRUNCATE checkpoint, which finished only if it emptied the WAL.
+func (c *CheckpointStats) recordTruncate(row *sql.Row) (finished bool, err error) {
+	finished, err = c.record(row)
+	if finished {
+		c.Truncated.Add(1)
+	}
+	return finished, err
+}
+
 // WALSize is the size in bytes of the database's write-ahead log (0 in memory or when absent).
 func (d *DB) WALSize() int64 {
 	if d.InMemory() {
@@ -526,6 +627,12 @@ func (d *DB) WALSize() int64 {
 // Close stops the checkpointer and closes the pools.
 func (d *DB) Close() error {
 	var err error
+	d.prepMu.Lock()
+	if d.prepared != nil {
+		err = d.prepared.Close()
+		d.prepared = nil
+	}
+	d.prepMu.Unlock()
 	if d.stopCkpt != nil {
 		close(d.stopCkpt)
 		<-d.ckptDone
@@ -546,23 +653,40 @@ func (d *DB) Close() error {
 }
 
 // InPreparedTx runs fn in one write transaction on the writer (BEGIN IMMEDIATE) with every
-// generated query prepared on it, for work that runs the same statements many times in one
-// transaction (the seed, bulk import). It commits when fn returns nil and rolls back otherwise.
+// generated query prepared, for work that runs the same statements many times in one transaction
+// (the seed, bulk import). It commits when fn returns nil and rolls back otherwise.
+//
+// The statements are prepared on the writer once, the first time, and every later transaction
+// runs them there again (database/sql finds them prepared on the writer's connection): an import
+// writes in many short transactions, and preparing every query for each cost more than some of
+// them took to run.
 func (d *DB) InPreparedTx(ctx context.Context, fn func(*sqlcdb.Queries) error) error {
+	prepared, err := d.preparedQueries(ctx)
+	if err != nil {
+		return err
+	}
 	tx, err := d.Write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	q, err := sqlcdb.Prepare(ctx, tx)
-	if err != nil {
-		return err
-	}
-	defer q.Close()
-	if err := fn(q); err != nil {
+	if err := fn(prepared.WithTx(tx)); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+func (d *DB) preparedQueries(ctx context.Context) (*sqlcdb.Queries, error) {
+	d.prepMu.Lock()
+	defer d.prepMu.Unlock()
+	if d.prepared == nil {
+		q, err := sqlcdb.Prepare(ctx, d.Write)
+		if err != nil {
+			return nil, err
+		}
+		d.prepared = q
+	}
+	return d.prepared, nil
 }
 
 // Compact writes a copy of the database into the new file dst (which must not exist): Backup of

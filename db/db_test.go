@@ -35,7 +35,7 @@ func TestMigrateFromV1(t *testing.T) {
 	companies := []string{newID(), newID()}
 	calls := map[string][]string{}
 	for ci, co := range companies {
-		_, err := q.CreateCompany(ctx, sqlcdb.CreateCompanyParams{ID: co, Name: "c", CreatedDate: 1})
+		_, err := insertOldCompany(ctx, raw, sqlcdb.CreateCompanyParams{ID: co, Name: "c", CreatedDate: 1})
 		must(err)
 		contact := newID()
 		_, err = sqlctest.New(raw).CreateContact(ctx, sqlctest.CreateContactParams{ID: contact, CompanyID: co, Identifier: fmt.Sprintf("+3460000000%d", ci), ContactType: "call", CreatedDate: 1})
@@ -118,6 +118,13 @@ func insertOldCall(ctx context.Context, q *sql.DB, c sqlcdb.CreateCallParams) er
 		c.ID, c.CompanyID, c.ContactID, c.AgentID, c.AgentVersionID, c.PhoneRegisterID, c.Status, c.Type,
 		c.RecordingUrl, c.StartTime, c.EndTime, c.Duration, c.EndReason, c.DynamicVariables, c.CreatedDate)
 	return err
+}
+
+// insertOldCompany writes a company row with the first schema's columns (the current query
+// returns columns later migrations added).
+func insertOldCompany(ctx context.Context, q *sql.DB, c sqlcdb.CreateCompanyParams) (struct{}, error) {
+	_, err := q.ExecContext(ctx, `INSERT INTO companies (id, name, created_date) VALUES (?, ?, ?)`, c.ID, c.Name, c.CreatedDate)
+	return struct{}{}, err
 }
 
 type counts struct{ companies, contacts, calls, messages, logs int }

@@ -38,7 +38,7 @@ func TestMigrateClusterCalls(t *testing.T) {
 	for ci := 0; ci < 3; ci++ {
 		co := newID()
 		companies = append(companies, co)
-		_, err := q.CreateCompany(ctx, sqlcdb.CreateCompanyParams{ID: co, Name: fmt.Sprintf("company %d", ci), CreatedDate: int64(ci)})
+		_, err := insertOldCompany(ctx, raw, sqlcdb.CreateCompanyParams{ID: co, Name: fmt.Sprintf("company %d", ci), CreatedDate: int64(ci)})
 		must(err)
 		for k := 0; k < 4; k++ {
 			contact := newID()
@@ -152,8 +152,11 @@ func dumpTables(t *testing.T, q *sql.DB) map[string][]string {
 	out := map[string][]string{}
 	for _, table := range []string{"companies", "api_keys", "contacts", "calls", "messages", "call_log", "apps", "access_tokens", "company_call_counts"} {
 		cols := "*"
-		if table == "calls" { // the columns every schema has; migration 3 adds copies of contact fields
+		switch table { // the columns every schema has
+		case "calls": // migration 3 adds copies of contact fields
 			cols = "id, company_id, contact_id, agent_id, agent_version_id, phone_register_id, status, type, recording_url, start_time, end_time, duration, end_reason, dynamic_variables, created_date"
+		case "companies": // migration 4 adds retention_days
+			cols = "id, name, created_date"
 		}
 		rows, err := q.Query("SELECT " + cols + " FROM " + table)
 		if err != nil {

@@ -53,7 +53,7 @@ func TestPageSizeAndCompact(t *testing.T) {
 	for c := range 2 {
 		co := fmt.Sprintf("0193b000-0000-7000-8000-%012d", c)
 		contact := fmt.Sprintf("0193b000-0000-7000-8001-%012d", c)
-		_, err := q.CreateCompany(ctx, sqlcdb.CreateCompanyParams{ID: co, Name: "c", CreatedDate: 1})
+		_, err := insertOldCompany(ctx, raw, sqlcdb.CreateCompanyParams{ID: co, Name: "c", CreatedDate: 1})
 		must(err)
 		_, err = sqlctest.New(raw).CreateContact(ctx, sqlctest.CreateContactParams{ID: contact, CompanyID: co, Identifier: fmt.Sprintf("+3460000001%d", c), ContactType: "call", CreatedDate: 1})
 		must(err)

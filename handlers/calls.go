@@ -12,14 +12,7 @@ func handleCallList(s *store.Store, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := newQuery(r)
 		pg := pageRequest(q, 50)
-		f := store.CallFilter{
-			AgentID:   q.optUUID("agent_id"),
-			Status:    q.optEnum("status", store.CallStatuses...),
-			Type:      q.optEnum("type", store.CallTypes...),
-			Created:   store.DateRange{From: q.Time("start_created_date"), To: q.Time("end_created_date")},
-			ContactID: q.optUUID("contact_id"),
-			PhoneID:   q.optUUID("phone_id"),
-		}
+		f := callFilter(q)
 		if len(q.errs) > 0 {
 			writeValidation(w, q.errs)
 			return
@@ -31,6 +24,18 @@ func handleCallList(s *store.Store, log *slog.Logger) http.Handler {
 		}
 		writeCallPage(w, page)
 	})
+}
+
+// callFilter reads the call list's filters (the export takes the same ones).
+func callFilter(q *query) store.CallFilter {
+	return store.CallFilter{
+		AgentID:   q.optUUID("agent_id"),
+		Status:    q.optEnum("status", store.CallStatuses...),
+		Type:      q.optEnum("type", store.CallTypes...),
+		Created:   store.DateRange{From: q.Time("start_created_date"), To: q.Time("end_created_date")},
+		ContactID: q.optUUID("contact_id"),
+		PhoneID:   q.optUUID("phone_id"),
+	}
 }
 
 // handleCallGet serves GET /v1/call/{id} (CallResponse).

@@ -12,6 +12,7 @@ import (
 
 // callsAPI is the calls API's dialect: its auth, its envelope and the words its contract documents.
 var callsAPI = &dialect{
+	name: "calls",
 	authenticate: func(s *store.Store, r *http.Request) (store.Principal, error) {
 		scheme, secret, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		if !strings.EqualFold(scheme, "Bearer") {

@@ -15,6 +15,8 @@ import (
 // is written, and the dialect's own words for the store's reasons. The store speaks in reason codes
 // and neutral messages; each dialect file declares one dialect and owns its words.
 type dialect struct {
+	// name is how the deletion audit trail names the dialect (store.Principal.Dialect).
+	name string
 	// authenticate resolves the caller from the request's headers.
 	authenticate func(s *store.Store, r *http.Request) (store.Principal, error)
 	// write writes an error body in the dialect's envelope.
@@ -70,6 +72,7 @@ func (d *dialect) guard(s *store.Store, log *slog.Logger) func(perm string, next
 				d.write(w, http.StatusForbidden, code, msg)
 				return
 			}
+			p.Dialect, p.Route = d.name, r.Pattern
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 		})
 	}

@@ -1509,7 +1509,8 @@ func (fx *serverFixture) reset(t *testing.T) {
 		args []any
 	}{
 		{`DELETE FROM call_log`, nil},
-		{`DELETE FROM contacts`, nil}, // and their calls and messages
+		{`DELETE FROM deletions`, nil}, // the audit records of the deletions since the last reset
+		{`DELETE FROM contacts`, nil},  // and their calls and messages
 		{`DELETE FROM api_keys WHERE id NOT IN (` + placeholders + `)`, fx.keepKeys},
 		{`UPDATE api_keys SET name = ?, restricted = ?, permissions = ? WHERE id = ?`, append(fx.victimV[:], fx.victim)},
 	} {

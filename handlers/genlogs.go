@@ -26,6 +26,7 @@ const (
 // genlogs is the GenLogs-style dialect: the access token and the key it was issued for, then the
 // permission; every error is {"detail": text}, in GenLogs's words where its documentation gives them.
 var genlogs = &dialect{
+	name: "genlogs",
 	authenticate: func(s *store.Store, r *http.Request) (store.Principal, error) {
 		return s.AuthenticateAccessToken(r.Context(), strings.TrimSpace(r.Header.Get("Access-Token")), strings.TrimSpace(r.Header.Get("X-Api-Key")))
 	},

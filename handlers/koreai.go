@@ -28,6 +28,7 @@ func writeKoreaiError(w http.ResponseWriter, status int, code, msg string) {
 // koreai is the Kore.ai-style dialect: the JWT, then the account, then the permission; the store's
 // reasons are the dialect's codes.
 var koreai = &dialect{
+	name: "koreai",
 	authenticate: func(s *store.Store, r *http.Request) (store.Principal, error) {
 		return s.AuthenticateAppJWT(r.Context(), r.Header.Get("auth"), r.Header.Get("accountId"))
 	},

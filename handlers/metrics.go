@@ -61,14 +61,15 @@ func NewMetrics(s *store.Store) *Metrics {
 	if d.Read != d.Write {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(d.Read, "reader"))
 	}
-	for _, kind := range []string{"contacts", "calls", "messages", "logs_detached"} {
+	for _, kind := range []string{"contacts", "calls", "messages", "logs_detached", "logs_redacted"} {
 		m.deleted.WithLabelValues(kind) // present at 0 from the start
 	}
-	s.OnDelete = func(del store.Deleted) {
+	s.OnDelete = func(del store.DeletionCounts) {
 		m.deleted.WithLabelValues("contacts").Add(float64(del.Contacts))
 		m.deleted.WithLabelValues("calls").Add(float64(del.Calls))
 		m.deleted.WithLabelValues("messages").Add(float64(del.Messages))
-		m.deleted.WithLabelValues("logs_detached").Add(float64(del.Logs))
+		m.deleted.WithLabelValues("logs_detached").Add(float64(del.LogsDetached))
+		m.deleted.WithLabelValues("logs_redacted").Add(float64(del.LogsRedacted))
 	}
 	return m
 }

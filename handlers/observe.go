@@ -14,7 +14,8 @@ import (
 type reqInfo struct {
 	id        string
 	companyID string
-	log       *slog.Logger // the server's logger with the request id
+	base      *slog.Logger // the server's logger
+	log       *slog.Logger // base with the request id, made when a line other than the access log needs it
 }
 
 type reqInfoKey struct{}
@@ -28,6 +29,9 @@ func info(r *http.Request) *reqInfo {
 // logger is the logger of the request: the server's, with the request id.
 func logger(r *http.Request, base *slog.Logger) *slog.Logger {
 	if ri := info(r); ri != nil {
+		if ri.log == nil {
+			ri.log = ri.base.With("request_id", ri.id)
+		}
 		return ri.log
 	}
 	return base
@@ -65,8 +69,7 @@ func observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		done := m.begin()
-		ri := &reqInfo{id: requestID(r)}
-		ri.log = log.With("request_id", ri.id)
+		ri := &reqInfo{id: requestID(r), base: log}
 		w.Header().Set("X-Request-Id", ri.id)
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, ri))
@@ -77,7 +80,9 @@ func observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 			}
 			took := time.Since(start)
 			done(route, rec.status, took)
-			ri.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			// The request id as an attribute of the line, not through logger(): most requests log
+			// nothing else, and a logger of their own would cost every one of them an allocation.
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("request_id", ri.id),
 				slog.String("method", r.Method), slog.String("route", route), slog.Int("status", rec.status),
 				slog.Int64("bytes", rec.bytes), slog.Duration("duration", took),
 				slog.String("company_id", ri.companyID))

@@ -22,6 +22,7 @@ func addRoutes(mux *http.ServeMux, s *store.Store, log *slog.Logger, cfg Config)
 	mux.Handle("GET /v1/call/{$}", key("calls.view", handleCallList(s, log)))
 	mux.Handle("GET /v1/call/{id}", key("calls.view", handleCallGet(s, log)))
 	mux.Handle("GET /v1/call/{id}/message", key("messages.view", handleCallMessages(s, log)))
+	mux.Handle("GET /v1/call/export", key("calls.view", handleCallExport(s, log, cfg)))
 	mux.Handle("POST /v1/call/bulk-delete", key("calls.delete", handleCallBulkDelete(s, log)))
 	mux.Handle("GET /v1/log/{$}", key("logs.view", handleLogList(s, log)))
 	mux.Handle("GET /v1/log/call/{call_id}", key("logs.view", handleCallLogs(s, log)))
@@ -45,6 +46,13 @@ func addRoutes(mux *http.ServeMux, s *store.Store, log *slog.Logger, cfg Config)
 	mux.Handle("POST /auth/token/{$}", handleGenlogsToken(s, log, cfg.TokenTTL)) // as in GenLogs's own example
 	mux.Handle("DELETE /onboarded-carrier/bulk/contacts", token("contacts.delete", handleGenlogsBulkDelete(s, log)))
 	mux.Handle("DELETE /onboarded-carrier/contacts/{contact_id}", token("contacts.delete", handleGenlogsDelete(s, log)))
+
+	// Data lifecycle: purge with preview, erasure by person, the deletion audit trail, retention
+	mux.Handle("POST /v1/call/purge", key("calls.delete", handleCallPurge(s, log, cfg)))
+	mux.Handle("POST /v1/contact/erase", key("contacts.delete", handleContactErase(s, log)))
+	mux.Handle("GET /v1/deletion/{$}", key(store.PermDeletionsView, handleDeletionList(s, log)))
+	mux.Handle("GET /v1/deletion/{id}", key(store.PermDeletionsView, handleDeletionGet(s, log)))
+	mux.Handle("GET /v1/retention", key(store.PermDeletionsView, handleRetentionGet(s, log)))
 
 	// Health of the process and readiness to serve (no authentication)
 	mux.Handle("GET /healthz", handleHealthz())

@@ -21,3 +21,12 @@ VALUES (@id_1, @company_id, @call_id_1, @timestamp_1, @level_1, @category_1, @ev
        (@id_8, @company_id, @call_id_8, @timestamp_8, @level_8, @category_8, @event_8, @trace_id_8, @data_8),
        (@id_9, @company_id, @call_id_9, @timestamp_9, @level_9, @category_9, @event_9, @trace_id_9, @data_9),
        (@id_10, @company_id, @call_id_10, @timestamp_10, @level_10, @category_10, @event_10, @trace_id_10, @data_10);
+
+-- The audit entries of a chunk of calls of one company in one statement, each call's in the order
+-- of the call_log_call_ts index (timestamp, id), for the export. The index is named: with the
+-- statistics of a real database the planner preferred call_log_company_ts, which walks every entry
+-- of the company for each chunk (an export of 20,000 calls took 5 s instead of 0.75 s).
+-- name: ListCallLogsOfCalls :many
+SELECT * FROM call_log INDEXED BY call_log_call_ts
+WHERE company_id = @company_id AND call_id IN (sqlc.slice(call_ids))
+ORDER BY call_id, timestamp, id;

@@ -14,3 +14,9 @@ SELECT calls FROM company_call_counts WHERE company_id = ?;
 
 -- name: ListCompanies :many
 SELECT * FROM companies ORDER BY created_date, id;
+
+-- name: SetCompanyRetention :execrows
+UPDATE companies SET retention_days = sqlc.narg(retention_days) WHERE id = @id;
+
+-- name: ListCompaniesWithRetention :many
+SELECT * FROM companies WHERE retention_days IS NOT NULL ORDER BY id;

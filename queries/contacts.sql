@@ -1,6 +1,17 @@
 -- name: GetContact :one
 SELECT * FROM contacts WHERE company_id = ? AND id = ?;
 
+-- The contact a call with this identifier belongs to, if the company has it: a read, so that
+-- writing a call of a known contact (most calls) does not rewrite the contact's row.
+-- name: GetContactByIdentifier :one
+SELECT * FROM contacts WHERE company_id = ? AND contact_type = ? AND identifier = ?;
+
+-- The company's contacts with any of these identifiers (of either type): an import looks up the
+-- contacts of a whole batch of calls at once.
+-- name: ListContactsByIdentifiers :many
+SELECT * FROM contacts
+WHERE company_id = @company_id AND contact_type IN ('call', 'web') AND identifier IN (sqlc.slice(identifiers));
+
 -- Get-or-create in one statement. The no-op-looking DO UPDATE makes RETURNING yield the existing
 -- row; it also keeps created_date at the earliest call seen (imports may arrive out of order).
 -- name: UpsertContact :one

@@ -60,3 +60,27 @@ WHERE company_id = @company_id
   AND (created_date < @cursor_date OR id < @cursor_id)
 ORDER BY created_date DESC, id DESC
 LIMIT @lim OFFSET @off;
+
+-- Erasure by person (store/erasure.go).
+
+-- name: ListContactIDsByIdentifier :many
+-- The company's contacts with this identifier, of either contact type.
+SELECT id FROM contacts
+WHERE company_id = @company_id AND contact_type IN ('call', 'web') AND identifier = @identifier
+ORDER BY id;
+
+-- name: ListActiveCallsOfContacts :many
+-- The calls of the contacts @ids that are still dialing or in progress.
+SELECT id FROM calls
+WHERE company_id = @company_id
+  AND status IN ('dialing', 'in_progress')
+  AND contact_id IN (sqlc.slice(ids))
+ORDER BY created_date, id;
+
+-- name: RedactLogsOfContacts :execrows
+-- Erases the person's data from the call_log rows of the contacts' calls, which survive the calls:
+-- level, category, event and time stay, data and trace_id go. Run before the calls are deleted,
+-- while call_id still leads to them (call_log_call_ts).
+UPDATE call_log SET data = NULL, trace_id = NULL
+WHERE call_log.company_id = @company_id
+  AND call_log.call_id IN (SELECT calls.id FROM calls WHERE calls.company_id = @company_id AND calls.contact_id IN (sqlc.slice(ids)));

@@ -16,3 +16,8 @@ VALUES (@call_id, @created_date_1, @id_1, @role_1, @content_1, @tool_call_1),
        (@call_id, @created_date_8, @id_8, @role_8, @content_8, @tool_call_8),
        (@call_id, @created_date_9, @id_9, @role_9, @content_9, @tool_call_9),
        (@call_id, @created_date_10, @id_10, @role_10, @content_10, @tool_call_10);
+
+-- The transcripts of a chunk of calls in one statement, each call's messages in its order (the
+-- primary key's): an export reads a chunk's messages at once instead of one query per call.
+-- name: ListMessagesOfCalls :many
+SELECT * FROM messages WHERE call_id IN (sqlc.slice(call_ids)) ORDER BY call_id, created_date, id;

@@ -26,8 +26,8 @@ type Options struct {
 	// End is when the spread of created dates ends (default: now). Calls still end a few
 	// minutes later at most, so the newest transcripts may lie slightly in the future.
 	End time.Time
-	// CallsPerTx is how many calls (of all companies together) Run generates and hands to the
-	// store's import at a time (default 2000). The import commits every 500 calls at most.
+	// CallsPerTx is how many calls (of all companies together) Run generates and writes in one
+	// transaction of the store's import (default 2000).
 	CallsPerTx int
 	// CheckpointTx is how many of those batches Run writes between two checkpoints of its own
 	// (db.Checkpoint; default 10). Without them the WAL of a million-call seed grew to 24 GB: the
@@ -202,7 +202,8 @@ func Run(ctx context.Context, d *db.DB, opt Options) (Result, error) {
 	return res, nil
 }
 
-// importCalls writes generated calls of one company through the store's import. The generator
+// importCalls writes generated calls of one company through the store's import, in one transaction
+// (the seed is the database's only writer: see store.ImportBatchSize). The generator
 // makes only new ids and valid values, so any line the store refuses is a bug: it fails the run.
 func importCalls(ctx context.Context, s *store.Store, companyID string, calls []store.ImportCall) error {
 	lines := func(yield func(store.ImportLine) bool) {
@@ -212,7 +213,7 @@ func importCalls(ctx context.Context, s *store.Store, companyID string, calls []
 			}
 		}
 	}
-	r, err := s.Import(ctx, store.Principal{CompanyID: companyID}, lines)
+	r, err := s.Import(ctx, store.Principal{CompanyID: companyID}, lines, store.ImportBatchSize(len(calls)))
 	if err != nil {
 		return err
 	}

@@ -92,5 +92,6 @@ func (s *Store) AuthenticateAccessToken(ctx context.Context, token, apiKey strin
 	if !s.now().Before(fromMicros(row.ExpiresAt)) {
 		return Principal{}, Errorf(EUNAUTHORIZED, ReasonTokenExpired, "the access token has expired")
 	}
+	p.Credential = CredentialAccessToken
 	return p, nil
 }

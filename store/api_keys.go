@@ -75,8 +75,12 @@ var Permissions = []string{
 	"workflows.delete",
 }
 
+// PermDeletionsView is callstore's own permission, beyond the contract's enum: reading the
+// deletion audit trail and the retention setting (GET /v1/deletion/, GET /v1/retention).
+const PermDeletionsView = "deletions.view"
+
 // ValidPermission reports whether p is a value of the contract's Permission enum.
-func ValidPermission(p string) bool { return slices.Contains(Permissions, p) }
+func ValidPermission(p string) bool { return slices.Contains(Permissions, p) || p == PermDeletionsView }
 
 // Principal is an authenticated caller: the company it acts for and what it may do there.
 type Principal struct {
@@ -84,7 +88,24 @@ type Principal struct {
 	KeyID       string // the API key (or app) that authenticated the caller
 	Restricted  bool
 	Permissions []string
+
+	// What the deletion audit trail records of the caller (never a secret): the kind of
+	// credential (CredentialAPIKey, CredentialApp, CredentialAccessToken; for an access token
+	// KeyID is the key it was issued for), and where the request came in. The server sets Dialect
+	// and Route; other callers of the store name themselves (e.g. "cli", "callstore purge").
+	Credential string
+	Dialect    string
+	Route      string
 }
+
+// The kinds of credential a Principal can come from.
+const (
+	CredentialAPIKey      = "api_key"
+	CredentialApp         = "app"
+	CredentialAccessToken = "access_token"
+	CredentialCLI         = "cli"    // a command run on the database file
+	CredentialServer      = "server" // the server itself (retention)
+)
 
 // Can reports whether the principal holds perm. Unrestricted principals hold every permission.
 func (p Principal) Can(perm string) bool {
@@ -122,7 +143,7 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (Principal, err
 		return Principal{}, unauthorized
 	}
 	k := apiKeyFromRow(row)
-	return Principal{CompanyID: row.CompanyID, KeyID: row.ID, Restricted: k.Restricted, Permissions: k.Permissions}, nil
+	return Principal{CompanyID: row.CompanyID, KeyID: row.ID, Restricted: k.Restricted, Permissions: k.Permissions, Credential: CredentialAPIKey}, nil
 }
 
 // APIKeyInput is what a caller may set on a key.

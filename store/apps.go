@@ -142,7 +142,7 @@ func (s *Store) AuthenticateAppJWT(ctx context.Context, token, accountID string)
 		return Principal{}, Errorf(EFORBIDDEN, ReasonAccountMismatch, "The app is not allowed to act for account %s", accountID)
 	}
 	return Principal{CompanyID: app.CompanyID, KeyID: app.ID, Restricted: app.Restricted != 0,
-		Permissions: decodePermissions(app.Restricted, app.Permissions)}, nil
+		Permissions: decodePermissions(app.Restricted, app.Permissions), Credential: CredentialApp}, nil
 }
 
 // checkIssuedAt refuses a token whose iat is not a number or lies more than JWTIssuedAtLeeway

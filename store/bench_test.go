@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -323,4 +324,119 @@ func copyFile(b *testing.B, src string) string {
 		b.Fatal(err)
 	}
 	return dst
+}
+
+// BenchmarkBulkDelete500SecureDelete is BenchmarkBulkDelete500 side by side with and without
+// secure delete, each delete followed by the checkpoint the server runs after it. The variants
+// take turns batch by batch on the same copies of the fixture (so that a load that changes during
+// the run weighs on each alike), rotating which variant deletes which batch from one copy to the
+// next; each reports the median of its deletes (ms/delete; cpu-ms/delete, the process's CPU time
+// in them, less sensitive to the other jobs of a shared machine), of the checkpoints after them
+// (ms/ckpt) and of the WAL frames a delete wrote, and the last variant its ratios to the first.
+// The checkpoint is the background checkpointer's round after a deletion: a PASSIVE checkpoint,
+// then a TRUNCATE one. before is callstore without secure delete: secure_delete OFF and the
+// PASSIVE checkpoint alone (the next write starts the WAL over without truncating the file); off
+// and fast turn secure_delete off or to FAST but truncate the WAL; on is what callstore runs. The
+// database is opened without the background checkpointer and the checkpoints run on the writer
+// after each delete, so no variant's checkpoint overlaps another's delete. Run it with a multiple
+// of 32 iterations: -benchtime 96x.
+func BenchmarkBulkDelete500SecureDelete(b *testing.B) {
+	variants := []struct{ name, secureDelete, checkpoint string }{
+		{"before", "OFF", ""},
+		{"off", "OFF", "TRUNCATE"},
+		{"fast", "FAST", "TRUNCATE"},
+		{"on", "ON", "TRUNCATE"},
+	}
+	src := benchDB(b)
+	ctx := context.Background()
+	deletes, cpus, ckpts, pages := make([][]float64, len(variants)), make([][]float64, len(variants)), make([][]float64, len(variants)), make([][]float64, len(variants))
+	var d *db.DB
+	var s *store.Store
+	batch, copies := benchBatches, 0
+	ids := make([]string, benchBatchSize)
+	defer func() {
+		if d != nil {
+			d.Close()
+		}
+	}()
+	for b.Loop() {
+		b.StopTimer()
+		if batch == benchBatches {
+			if d != nil {
+				d.Close()
+				os.RemoveAll(filepath.Dir(d.Path))
+			}
+			var err error
+			if d, err = db.Open(ctx, copyFile(b, src), db.WithoutCheckpoints()); err != nil {
+				b.Fatal(err)
+			}
+			if s, err = store.New(ctx, d); err != nil {
+				b.Fatal(err)
+			}
+			batch = 0
+			copies++
+		}
+		v := (batch + copies) % len(variants)
+		if _, err := d.Write.ExecContext(ctx, "PRAGMA secure_delete = "+variants[v].secureDelete); err != nil {
+			b.Fatal(err)
+		}
+		for j := range ids {
+			ids[j] = benchID(6, batch*benchBatchSize+j)
+		}
+		b.StartTimer()
+		cpu, began := processCPU(b), time.Now()
+		n, err := s.BulkDeleteCalls(ctx, benchPrincipal, ids)
+		deleted := time.Now()
+		cpu = processCPU(b) - cpu
+		if err != nil {
+			b.Fatal(err)
+		}
+		var busy, frames, copied int64
+		for i, mode := range []string{"PASSIVE", variants[v].checkpoint} {
+			if mode == "" {
+				continue
+			}
+			var f int64
+			if err := d.Write.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &f, &copied); err != nil || busy != 0 {
+				b.Fatalf("%s checkpoint: busy %d, %v", mode, busy, err)
+			}
+			if i == 0 {
+				frames = f
+			}
+		}
+		done := time.Now()
+		if n != benchBatchSize {
+			b.Fatalf("deleted %d, want %d", n, benchBatchSize)
+		}
+		deletes[v] = append(deletes[v], float64(deleted.Sub(began))/1e6)
+		ckpts[v] = append(ckpts[v], float64(done.Sub(deleted))/1e6)
+		pages[v] = append(pages[v], float64(frames))
+		cpus[v] = append(cpus[v], float64(cpu)/1e6)
+		batch++
+	}
+	median := func(xs []float64) float64 {
+		if len(xs) == 0 {
+			return 0
+		}
+		xs = slices.Clone(xs)
+		slices.Sort(xs)
+		if len(xs)%2 == 1 {
+			return xs[len(xs)/2]
+		}
+		return (xs[len(xs)/2-1] + xs[len(xs)/2]) / 2
+	}
+	for v, x := range variants {
+		b.ReportMetric(median(deletes[v]), x.name+"-ms/delete")
+		b.ReportMetric(median(cpus[v]), x.name+"-cpu-ms/delete")
+		b.ReportMetric(median(ckpts[v]), x.name+"-ms/ckpt")
+		b.ReportMetric(median(pages[v]), x.name+"-frames/delete")
+	}
+	last := len(variants) - 1
+	if median(deletes[0]) > 0 {
+		b.ReportMetric(median(deletes[last])/median(deletes[0]), variants[last].name+"/"+variants[0].name+"-delete")
+		b.ReportMetric((median(deletes[last])+median(ckpts[last]))/(median(deletes[0])+median(ckpts[0])), variants[last].name+"/"+variants[0].name+"-delete+ckpt")
+		if median(cpus[0]) > 0 {
+			b.ReportMetric(median(cpus[last])/median(cpus[0]), variants[last].name+"/"+variants[0].name+"-cpu")
+		}
+	}
 }

@@ -18,7 +18,11 @@ func TestBulkDeleteCallsBounds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := store.Principal{CompanyID: store.NewID()}
+	c, err := s.CreateCompany(context.Background(), "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := store.Principal{CompanyID: c.ID}
 	tooMany := make([]string, store.MaxBulkDelete+1)
 	for i := range tooMany {
 		tooMany[i] = store.NewID()

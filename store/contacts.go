@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -126,6 +128,7 @@ func (s *Store) DeleteContacts(ctx context.Context, p Principal, ids []string, m
 		}
 	}
 
+	a := newAudit(DeletionContacts, p, ids, nil, dryRun)
 	err := s.inTx(ctx, func(tx *txn) error {
 		owned := map[string]bool{}
 		active := map[string]bool{}
@@ -166,37 +169,51 @@ func (s *Store) DeleteContacts(ctx context.Context, p Principal, ids []string, m
 					out.Results[i].Outcome = OutcomeSkipped
 				}
 			}
-			return nil
+			deletable = nil
 		}
-		if len(deletable) == 0 {
-			return nil
+		if len(deletable) > 0 {
+			c, err := deleteContacts(ctx, tx.Q, p.CompanyID, deletable, dryRun)
+			if err != nil {
+				return err
+			}
+			out.Deleted = len(deletable)
+			out.Effects = DeletionEffects{Calls: c.Calls, Messages: c.Messages, Logs: c.LogsDetached}
 		}
-		eff, err := tx.Q.CountContactDeletionEffects(ctx, sqlcdb.CountContactDeletionEffectsParams{CompanyID: p.CompanyID, Ids: deletable})
-		if err != nil {
-			return err
+		if out.Deleted == 0 {
+			return nil // nothing deleted (or, in a dry run, deletable): not a deletion, no record
 		}
-		out.Deleted = len(deletable)
-		out.Effects = DeletionEffects{Calls: eff.Calls, Messages: eff.Messages, Logs: eff.Logs}
-		if dryRun {
-			return nil
-		}
-		n, err := tx.Q.DeleteContacts(ctx, sqlcdb.DeleteContactsParams{CompanyID: p.CompanyID, Ids: deletable})
-		if err != nil {
-			return err
-		}
-		if n != int64(len(deletable)) {
-			// Impossible inside one BEGIN IMMEDIATE transaction; refuse rather than misreport.
-			return fmt.Errorf("deleted %d contacts, expected %d", n, len(deletable))
-		}
-		return nil
+		return a.record(ctx, tx.Q, tx.Now, DeletionCounts{Contacts: int64(out.Deleted), Calls: out.Effects.Calls,
+			Messages: out.Effects.Messages, LogsDetached: out.Effects.Logs})
 	})
 	if err != nil {
 		return ContactDeletion{}, err
 	}
-	if !dryRun && out.Deleted > 0 {
-		s.deleted(Deleted{Contacts: int64(out.Deleted), DeletionEffects: out.Effects})
+	if !dryRun {
+		s.deleted(a.counts)
 	}
 	return out, nil
+}
+
+// deleteContacts deletes the company's contacts ids (all of them the company's, none with an
+// active call) in the caller's transaction, and returns what went with them; a dry run only counts.
+func deleteContacts(ctx context.Context, q *sqlcdb.Queries, companyID string, ids []string, dryRun bool) (DeletionCounts, error) {
+	eff, err := q.CountContactDeletionEffects(ctx, sqlcdb.CountContactDeletionEffectsParams{CompanyID: companyID, Ids: ids})
+	if err != nil {
+		return DeletionCounts{}, err
+	}
+	c := DeletionCounts{Contacts: int64(len(ids)), Calls: eff.Calls, Messages: eff.Messages, LogsDetached: eff.Logs}
+	if dryRun {
+		return c, nil
+	}
+	n, err := q.DeleteContacts(ctx, sqlcdb.DeleteContactsParams{CompanyID: companyID, Ids: ids})
+	if err != nil {
+		return DeletionCounts{}, err
+	}
+	if n != int64(len(ids)) {
+		// Impossible inside one BEGIN IMMEDIATE transaction; refuse rather than misreport.
+		return DeletionCounts{}, fmt.Errorf("deleted %d contacts, expected %d", n, len(ids))
+	}
+	return c, nil
 }
 
 func errContactNotFound(id string) error {
@@ -269,4 +286,43 @@ type Contact struct {
 
 func contactFromRow(r sqlcdb.Contact) Contact {
 	return Contact{ID: r.ID, CreatedDate: fromMicros(r.CreatedDate), Identifier: r.Identifier, ContactType: r.ContactType, CompanyID: r.CompanyID}
+}
+
+// contactCache holds the contacts of a transaction's calls, by type and identifier: all of those
+// the company had when the transaction looked them up (lookUpContacts), and those it wrote since.
+// A contact missing from it is new. It lives no longer than the transaction: outside it, another
+// writer may delete a contact.
+type contactCache map[[2]string]sqlcdb.Contact
+
+// contactOf returns the company's contact with this identifier, creating it when the company has
+// none, and moving its created_date back to created when a call older than the contact arrives
+// (imports may come out of order). A known contact that needs no change is only read: most calls
+// are of known people, and reading the row costs less than rewriting it. With a cache, what the
+// cache lacks is new; without one (nil), the contact is read first.
+func contactOf(ctx context.Context, q *sqlcdb.Queries, companyID string, in *ContactInput, created int64, cache contactCache) (sqlcdb.Contact, error) {
+	key := [2]string{in.ContactType, in.Identifier}
+	c, ok := cache[key]
+	if cache == nil {
+		var err error
+		c, err = q.GetContactByIdentifier(ctx, sqlcdb.GetContactByIdentifierParams{CompanyID: companyID, ContactType: in.ContactType, Identifier: in.Identifier})
+		switch {
+		case err == nil:
+			ok = true
+		case !errors.Is(err, sql.ErrNoRows):
+			return sqlcdb.Contact{}, err
+		}
+	}
+	if !ok || c.CreatedDate > created {
+		var err error
+		c, err = q.UpsertContact(ctx, sqlcdb.UpsertContactParams{
+			ID: NewID(), CompanyID: companyID, Identifier: in.Identifier, ContactType: in.ContactType, CreatedDate: created,
+		})
+		if err != nil {
+			return sqlcdb.Contact{}, err
+		}
+		if cache != nil {
+			cache[key] = c
+		}
+	}
+	return c, nil
 }

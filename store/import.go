@@ -61,6 +61,23 @@ const (
 	importBatchRows  = 20000
 )
 
+// An ImportOption changes how Import writes.
+type ImportOption func(*importConfig)
+
+type importConfig struct{ lines, rows int }
+
+// ImportBatchSize makes Import write up to n lines per transaction (default 500), and up to 40
+// rows per line. It is for bulk loads that no other writer waits on, such as the seed, where fewer
+// and larger transactions write each page to the WAL fewer times; a server's import keeps the
+// default, so that other writers wait at most one short batch. n < 1 keeps the default.
+func ImportBatchSize(n int) ImportOption {
+	return func(c *importConfig) {
+		if n >= 1 {
+			c.lines, c.rows = n, max(importBatchRows, 40*n)
+		}
+	}
+}
+
 // normalize checks one import line's call, messages and logs, without the database.
 func (ic *ImportCall) normalize() error {
 	if err := ic.Call.normalize(); err != nil {
@@ -70,33 +87,52 @@ func (ic *ImportCall) normalize() error {
 	if ic.Call.CreatedDate == nil && ic.Call.StartTime != nil {
 		ic.Call.CreatedDate = ic.Call.StartTime
 	}
-	seen := make(map[string]bool)
 	for i := range ic.Messages {
-		m := &ic.Messages[i]
-		if err := m.normalize(); err != nil {
+		if err := ic.Messages[i].normalize(); err != nil {
 			return prefixError(err, fmt.Sprintf("messages.%d", i))
 		}
-		if m.ID != "" {
-			if seen[m.ID] {
-				return Errorf(ECONFLICT, "MESSAGE_ALREADY_EXISTS", "messages.%d.id: message id %s appears twice in this call", i, m.ID)
-			}
-			seen[m.ID] = true
-		}
 	}
-	clear(seen)
+	if i, id := repeatedID(len(ic.Messages), func(i int) string { return ic.Messages[i].ID }); i >= 0 {
+		return Errorf(ECONFLICT, "MESSAGE_ALREADY_EXISTS", "messages.%d.id: message id %s appears twice in this call", i, id)
+	}
 	for i := range ic.Logs {
-		l := &ic.Logs[i]
-		if err := l.normalize(); err != nil {
+		if err := ic.Logs[i].normalize(); err != nil {
 			return prefixError(err, fmt.Sprintf("logs.%d", i))
 		}
-		if l.ID != "" {
-			if seen[l.ID] {
-				return Errorf(ECONFLICT, "LOG_ALREADY_EXISTS", "logs.%d.id: log id %s appears twice in this call", i, l.ID)
-			}
-			seen[l.ID] = true
-		}
+	}
+	if i, id := repeatedID(len(ic.Logs), func(i int) string { return ic.Logs[i].ID }); i >= 0 {
+		return Errorf(ECONFLICT, "LOG_ALREADY_EXISTS", "logs.%d.id: log id %s appears twice in this call", i, id)
 	}
 	return nil
+}
+
+// repeatedID returns the first index among n whose id (when not empty) an earlier one already
+// has, and that id, or -1. A call's few dozen ids are compared pairwise, without a map per line.
+func repeatedID(n int, id func(int) string) (int, string) {
+	if n > 64 {
+		seen := make(map[string]bool, n)
+		for i := range n {
+			if v := id(i); v != "" {
+				if seen[v] {
+					return i, v
+				}
+				seen[v] = true
+			}
+		}
+		return -1, ""
+	}
+	for i := 1; i < n; i++ {
+		v := id(i)
+		if v == "" {
+			continue
+		}
+		for j := range i {
+			if id(j) == v {
+				return i, v
+			}
+		}
+	}
+	return -1, ""
 }
 
 func (ic *ImportCall) rows() int { return 1 + len(ic.Messages) + len(ic.Logs) }
@@ -106,7 +142,11 @@ func (ic *ImportCall) rows() int { return 1 + len(ic.Messages) + len(ic.Logs) }
 // checked) on one goroutine while the previous batch is written on the caller's, in batched
 // transactions with prepared statements. The error is for failures of the database, not of lines;
 // lines written before it stay written.
-func (s *Store) Import(ctx context.Context, p Principal, lines iter.Seq[ImportLine]) (ImportResult, error) {
+func (s *Store) Import(ctx context.Context, p Principal, lines iter.Seq[ImportLine], opts ...ImportOption) (ImportResult, error) {
+	cfg := importConfig{lines: importBatchLines, rows: importBatchRows}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	res := ImportResult{Failed: []ImportFailure{}}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -136,7 +176,7 @@ func (s *Store) Import(ctx context.Context, p Principal, lines iter.Seq[ImportLi
 			if l.Err == nil {
 				rows += l.Call.rows()
 			}
-			if (len(batch) >= importBatchLines || rows >= importBatchRows) && !send() {
+			if (len(batch) >= cfg.lines || rows >= cfg.rows) && !send() {
 				return
 			}
 		}
@@ -164,8 +204,17 @@ func (s *Store) Import(ctx context.Context, p Principal, lines iter.Seq[ImportLi
 
 // importBatch writes a batch in one transaction. When a write fails inside it, the batch is rolled
 // back and its lines are redone one transaction each, so that only the bad line fails.
+//
+// The first attempt does not look the batch's ids up: the schema's keys refuse a taken call or log
+// id anyway, and almost every batch brings new ids (a seed, an export of another database). Only
+// when a key refuses a line is the batch written again, looking its ids up first, so that a taken
+// id fails its line with its own reason (CALL_ALREADY_EXISTS, LOG_ALREADY_EXISTS) rather than
+// with WRITE_FAILED, and a file imported twice costs one refused statement per batch.
 func (s *Store) importBatch(ctx context.Context, companyID string, lines []ImportLine, res *ImportResult) error {
-	fails, n, err := s.tryImportBatch(ctx, companyID, lines)
+	fails, n, err := s.tryImportBatch(ctx, companyID, lines, false)
+	if err != nil && isConstraint(err) && ctx.Err() == nil {
+		fails, n, err = s.tryImportBatch(ctx, companyID, lines, true)
+	}
 	if err == nil {
 		for _, f := range fails {
 			res.fail(f)
@@ -192,19 +241,23 @@ func (s *Store) importBatch(ctx context.Context, companyID string, lines []Impor
 }
 
 // tryImportBatch writes the good lines of a batch in one transaction and returns the lines that
-// broke a rule. Rule checks that need the database run before the batch's first write, so a
-// failing line leaves nothing behind; any error returned means the transaction was rolled back.
+// broke a rule. With lookUp, the ids the lines bring are looked up before the first write, and a
+// line with a taken id fails alone; without, the batch's own lines are still checked against each
+// other, and a taken id makes a write fail. Any error returned means the transaction was rolled back.
 //
 // The batch is written one table after the other, as a bulk load should be: the calls (with their
 // contacts), then the messages, then the log entries, ten per statement whichever call they belong
 // to. Back-to-back inserts into one table find its pages (and the CPU's caches) warm: interleaving
 // the tables call by call cost a seed of 100,000 calls over 20% more CPU.
-func (s *Store) tryImportBatch(ctx context.Context, companyID string, lines []ImportLine) (fails []ImportFailure, imported int64, err error) {
+func (s *Store) tryImportBatch(ctx context.Context, companyID string, lines []ImportLine, lookUp bool) (fails []ImportFailure, imported int64, err error) {
 	err = s.db.InPreparedTx(ctx, func(q *sqlcdb.Queries) error {
 		now := s.now() // read once the write lock is held, as Store.inTx does
-		taken, err := lookUpImportIDs(ctx, q, lines)
-		if err != nil {
-			return err
+		taken := importIDs{calls: map[string]bool{}, logs: map[string]bool{}}
+		if lookUp {
+			var err error
+			if taken, err = lookUpImportIDs(ctx, q, lines); err != nil {
+				return err
+			}
 		}
 		type written struct {
 			id   string
@@ -212,6 +265,10 @@ func (s *Store) tryImportBatch(ctx context.Context, companyID string, lines []Im
 			in   *ImportCall
 		}
 		calls := make([]written, 0, len(lines))
+		contacts, err := lookUpContacts(ctx, q, companyID, lines)
+		if err != nil {
+			return err
+		}
 		nlogs := 0
 		for i := range lines {
 			l := &lines[i]
@@ -223,7 +280,7 @@ func (s *Store) tryImportBatch(ctx context.Context, companyID string, lines []Im
 				fails = append(fails, importFailure(l.Line, err))
 				continue
 			}
-			c, err := insertCall(ctx, q, companyID, now, &l.Call.Call)
+			c, err := insertCall(ctx, q, companyID, now, &l.Call.Call, contacts)
 			if err != nil {
 				return err
 			}
@@ -235,7 +292,7 @@ func (s *Store) tryImportBatch(ctx context.Context, companyID string, lines []Im
 			nlogs += len(l.Call.Logs)
 		}
 		for _, c := range calls {
-			if _, err := insertMessages(ctx, q, c.id, c.base, c.in.Messages); err != nil {
+			if err := InsertMessageRows(ctx, q, messageRows(c.id, c.base, c.in.Messages)); err != nil {
 				return err
 			}
 		}
@@ -295,6 +352,30 @@ func lookUpImportIDs(ctx context.Context, q *sqlcdb.Queries, lines []ImportLine)
 		}
 	}
 	return taken, nil
+}
+
+// lookUpContacts reads the company's contacts that the batch's calls name, in a few statements for
+// the whole batch; a call of a contact found here then needs no statement to find it.
+func lookUpContacts(ctx context.Context, q *sqlcdb.Queries, companyID string, lines []ImportLine) (contactCache, error) {
+	seen := make(map[string]bool, len(lines))
+	var identifiers []string
+	for _, l := range lines {
+		if l.Err == nil && !seen[l.Call.Call.Contact.Identifier] {
+			seen[l.Call.Call.Contact.Identifier] = true
+			identifiers = append(identifiers, l.Call.Call.Contact.Identifier)
+		}
+	}
+	cache := make(contactCache, len(identifiers))
+	for ids := range slices.Chunk(identifiers, idsPerLookup) {
+		rows, err := q.ListContactsByIdentifiers(ctx, sqlcdb.ListContactsByIdentifiersParams{CompanyID: companyID, Identifiers: ids})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range rows {
+			cache[[2]string{c.ContactType, c.Identifier}] = c
+		}
+	}
+	return cache, nil
 }
 
 // claim gives a line's call its id, or makes sure the call id and log ids the line brings are free

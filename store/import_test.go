@@ -195,6 +195,39 @@ func TestImportAcrossBatches(t *testing.T) {
 	wantFailures(t, res, want...)
 }
 
+// TestImportBatchSize writes 600 lines in one transaction (store.ImportBatchSize, as the seed
+// does): bad lines still fail alone, including ids repeated within a call, whether the call has a
+// few dozen (compared pairwise) or many (a map).
+func TestImportBatchSize(t *testing.T) {
+	e := newIngestEnv(t)
+	var lines []store.ImportLine
+	for i := 1; i <= 600; i++ {
+		lines = append(lines, goodImportLine(i, fmt.Sprintf("+3460%07d", i%40), 5, 2))
+	}
+	manyLogs := goodImportLine(300, "+34600000300", 0, 70)
+	for k := range manyLogs.Call.Logs {
+		manyLogs.Call.Logs[k].ID = store.NewID()
+	}
+	manyLogs.Call.Logs[69].ID = manyLogs.Call.Logs[3].ID
+	lines[299] = manyLogs
+	lines[449].Call.Messages[1].ID = store.NewID()
+	lines[449].Call.Messages[4].ID = lines[449].Call.Messages[1].ID
+	res, err := e.S.Import(e.ctx, e.P, lineSeq(lines...), store.ImportBatchSize(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Imported != 598 {
+		t.Fatalf("imported = %d, want 598", res.Imported)
+	}
+	wantFailures(t, res, "300:LOG_ALREADY_EXISTS", "450:MESSAGE_ALREADY_EXISTS")
+	if !strings.Contains(res.Failed[0].Message, "logs.69.id") || !strings.Contains(res.Failed[1].Message, "messages.4.id") {
+		t.Fatalf("failures name the wrong entries: %+v", res.Failed)
+	}
+	if n, _ := e.testQueries().CountCallsOfCompany(e.ctx, e.P.CompanyID); n != 598 {
+		t.Fatalf("calls = %d, want 598", n)
+	}
+}
+
 // TestImportWriteFailureRedone makes every write fail inside the database (the company does not
 // exist, so the foreign key refuses the rows): each batch is rolled back and redone line by line,
 // and every line is reported on its own, with the lines that were bad anyway keeping their reason.

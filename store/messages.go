@@ -64,10 +64,22 @@ func (s *Store) AppendMessages(ctx context.Context, p Principal, callID string, 
 	return out, err
 }
 
-// insertMessages writes normalized messages; those without a date get base + index µs. Full tens
-// go in one multi-row statement each (about half the cost per row of single inserts, and
-// transcripts are most of an import's rows), the rest one by one.
+// insertMessages writes normalized messages and returns them as written.
 func insertMessages(ctx context.Context, q *sqlcdb.Queries, callID string, base time.Time, in []MessageInput) ([]Message, error) {
+	rows := messageRows(callID, base, in)
+	if err := InsertMessageRows(ctx, q, rows); err != nil {
+		return nil, err
+	}
+	out := make([]Message, len(rows))
+	for i, r := range rows {
+		out[i] = messageFromRow(sqlcdb.Message(r))
+	}
+	return out, nil
+}
+
+// messageRows are the rows of normalized messages of one call; those without a date get base +
+// index µs, so that they keep their order.
+func messageRows(callID string, base time.Time, in []MessageInput) []sqlcdb.CreateMessageParams {
 	rows := make([]sqlcdb.CreateMessageParams, len(in))
 	for i, m := range in {
 		id := m.ID
@@ -80,14 +92,7 @@ func insertMessages(ctx context.Context, q *sqlcdb.Queries, callID string, base 
 		}
 		rows[i] = sqlcdb.CreateMessageParams{CallID: callID, CreatedDate: micros(at), ID: id, Role: m.Role, Content: m.Content, ToolCall: jsonText(m.ToolCall)}
 	}
-	if err := InsertMessageRows(ctx, q, rows); err != nil {
-		return nil, err
-	}
-	out := make([]Message, len(rows))
-	for i, r := range rows {
-		out[i] = messageFromRow(sqlcdb.Message(r))
-	}
-	return out, nil
+	return rows
 }
 
 // InsertMessageRows writes the messages of one call, ten rows per statement (CreateMessages10)

@@ -23,19 +23,16 @@ type Store struct {
 	Now func() time.Time
 	// OnDelete, when set, is told what each committed deletion removed (the server counts it in
 	// /metrics). It runs after the commit, on the deleting goroutine: it must be quick.
-	OnDelete func(Deleted)
+	OnDelete func(DeletionCounts)
 }
 
-// Deleted is what one deletion removed. A bulk delete of calls counts its calls only (the
-// messages and log entries that go or stay with them are not counted in that statement).
-type Deleted struct {
-	Contacts int64
-	DeletionEffects
-}
-
-func (s *Store) deleted(d Deleted) {
+func (s *Store) deleted(c DeletionCounts) {
+	if c == (DeletionCounts{}) {
+		return
+	}
+	s.db.NoteDeletion() // the next checkpoint truncates the WAL, which still holds the deleted rows
 	if s.OnDelete != nil {
-		s.OnDelete(d)
+		s.OnDelete(c)
 	}
 }
 

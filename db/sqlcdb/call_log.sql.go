@@ -230,6 +230,65 @@ func (q *Queries) CreateCallLogs10(ctx context.Context, arg CreateCallLogs10Para
 	return err
 }
 
+const listCallLogsOfCalls = `-- name: ListCallLogsOfCalls :many
+SELECT id, company_id, call_id, timestamp, level, category, event, trace_id, data FROM call_log INDEXED BY call_log_call_ts
+WHERE company_id = ?1 AND call_id IN (/*SLICE:call_ids*/?)
+ORDER BY call_id, timestamp, id
+`
+
+type ListCallLogsOfCallsParams struct {
+	CompanyID string
+	CallIds   []*string
+}
+
+// The audit entries of a chunk of calls of one company in one statement, each call's in the order
+// of the call_log_call_ts index (timestamp, id), for the export. The index is named: with the
+// statistics of a real database the planner preferred call_log_company_ts, which walks every entry
+// of the company for each chunk (an export of 20,000 calls took 5 s instead of 0.75 s).
+func (q *Queries) ListCallLogsOfCalls(ctx context.Context, arg ListCallLogsOfCallsParams) ([]CallLog, error) {
+	query := listCallLogsOfCalls
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.CompanyID)
+	if len(arg.CallIds) > 0 {
+		for _, v := range arg.CallIds {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:call_ids*/?", strings.Repeat(",?", len(arg.CallIds))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:call_ids*/?", "NULL", 1)
+	}
+	rows, err := q.query(ctx, nil, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CallLog{}
+	for rows.Next() {
+		var i CallLog
+		if err := rows.Scan(
+			&i.ID,
+			&i.CompanyID,
+			&i.CallID,
+			&i.Timestamp,
+			&i.Level,
+			&i.Category,
+			&i.Event,
+			&i.TraceID,
+			&i.Data,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listTakenCallLogIDs = `-- name: ListTakenCallLogIDs :many
 SELECT id FROM call_log WHERE id IN (/*SLICE:ids*/?)
 `

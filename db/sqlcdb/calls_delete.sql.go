@@ -10,6 +10,87 @@ import (
 	"strings"
 )
 
+const countCallDeletionEffects = `-- name: CountCallDeletionEffects :one
+WITH doomed AS (
+    SELECT calls.id FROM calls INDEXED BY calls_id
+    WHERE calls.company_id = ?1
+      AND calls.status IN ('completed', 'failed', 'transferred', 'no_answer')
+      AND calls.id IN (/*SLICE:ids*/?)
+)
+SELECT
+    (SELECT count(*) FROM doomed) AS calls,
+    (SELECT count(*) FROM messages WHERE call_id IN (SELECT id FROM doomed)) AS messages,
+    (SELECT count(*) FROM call_log WHERE call_id IN (SELECT id FROM doomed)) AS logs
+`
+
+type CountCallDeletionEffectsParams struct {
+	CompanyID string
+	Ids       []string
+}
+
+type CountCallDeletionEffectsRow struct {
+	Calls    int64
+	Messages int64
+	Logs     int64
+}
+
+// What DeleteTerminalCalls would take with the same ids: the calls, their messages (cascade) and the
+// call_log rows that would lose their call_id (SET NULL). Run in the deleting transaction, it is
+// what the delete does, for the audit trail.
+func (q *Queries) CountCallDeletionEffects(ctx context.Context, arg CountCallDeletionEffectsParams) (CountCallDeletionEffectsRow, error) {
+	query := countCallDeletionEffects
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.CompanyID)
+	if len(arg.Ids) > 0 {
+		for _, v := range arg.Ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(arg.Ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	row := q.queryRow(ctx, nil, query, queryParams...)
+	var i CountCallDeletionEffectsRow
+	err := row.Scan(&i.Calls, &i.Messages, &i.Logs)
+	return i, err
+}
+
+const countPurgeableCalls = `-- name: CountPurgeableCalls :one
+SELECT count(*) FROM calls
+WHERE company_id = ?1
+  AND status IN ('completed', 'failed', 'transferred', 'no_answer')
+  AND (CAST(?2 AS TEXT) IS NULL OR status = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR contact_id = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR agent_id = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR type = ?5)
+  AND created_date >= ?6 AND created_date <= ?7
+`
+
+type CountPurgeableCallsParams struct {
+	CompanyID string
+	Status    *string
+	ContactID *string
+	AgentID   *string
+	Type      *string
+	Lo        int64
+	Hi        int64
+}
+
+func (q *Queries) CountPurgeableCalls(ctx context.Context, arg CountPurgeableCallsParams) (int64, error) {
+	row := q.queryRow(ctx, q.countPurgeableCallsStmt, countPurgeableCalls,
+		arg.CompanyID,
+		arg.Status,
+		arg.ContactID,
+		arg.AgentID,
+		arg.Type,
+		arg.Lo,
+		arg.Hi,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const deleteTerminalCalls = `-- name: DeleteTerminalCalls :execrows
 
 DELETE FROM calls INDEXED BY calls_id
@@ -45,4 +126,74 @@ func (q *Queries) DeleteTerminalCalls(ctx context.Context, arg DeleteTerminalCal
 		return 0, err
 	}
 	return result.RowsAffected()
+}
+
+const listPurgeableCalls = `-- name: ListPurgeableCalls :many
+
+SELECT id, created_date FROM calls
+WHERE company_id = ?1
+  AND status IN ('completed', 'failed', 'transferred', 'no_answer')
+  AND (CAST(?2 AS TEXT) IS NULL OR status = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR contact_id = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR agent_id = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR type = ?5)
+  AND created_date >= ?6 AND created_date <= ?7
+  AND (created_date > ?8 OR (created_date = ?8 AND id > ?9))
+ORDER BY created_date, id
+LIMIT ?10
+`
+
+type ListPurgeableCallsParams struct {
+	CompanyID  string
+	Status     *string
+	ContactID  *string
+	AgentID    *string
+	Type       *string
+	Lo         int64
+	Hi         int64
+	CursorDate int64
+	CursorID   string
+	Lim        int64
+}
+
+type ListPurgeableCallsRow struct {
+	ID          string
+	CreatedDate int64
+}
+
+// Purge (store/purge.go): the company's terminal calls that match a filter named like the list's,
+// oldest first from a cursor, a batch at a time. The (company_id, created_date, id) primary key
+// serves the order; the cursor keeps a batch from re-reading the calls an earlier batch skipped.
+func (q *Queries) ListPurgeableCalls(ctx context.Context, arg ListPurgeableCallsParams) ([]ListPurgeableCallsRow, error) {
+	rows, err := q.query(ctx, q.listPurgeableCallsStmt, listPurgeableCalls,
+		arg.CompanyID,
+		arg.Status,
+		arg.ContactID,
+		arg.AgentID,
+		arg.Type,
+		arg.Lo,
+		arg.Hi,
+		arg.CursorDate,
+		arg.CursorID,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListPurgeableCallsRow{}
+	for rows.Next() {
+		var i ListPurgeableCallsRow
+		if err := rows.Scan(&i.ID, &i.CreatedDate); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

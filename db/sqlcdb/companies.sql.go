@@ -34,7 +34,7 @@ func (q *Queries) CountCompanyCalls(ctx context.Context, companyID string) (int6
 const createCompany = `-- name: CreateCompany :one
 INSERT INTO companies (id, name, created_date)
 VALUES (?, ?, ?)
-RETURNING id, name, created_date
+RETURNING id, name, created_date, retention_days
 `
 
 type CreateCompanyParams struct {
@@ -46,23 +46,33 @@ type CreateCompanyParams struct {
 func (q *Queries) CreateCompany(ctx context.Context, arg CreateCompanyParams) (Company, error) {
 	row := q.queryRow(ctx, q.createCompanyStmt, createCompany, arg.ID, arg.Name, arg.CreatedDate)
 	var i Company
-	err := row.Scan(&i.ID, &i.Name, &i.CreatedDate)
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.CreatedDate,
+		&i.RetentionDays,
+	)
 	return i, err
 }
 
 const getCompany = `-- name: GetCompany :one
-SELECT id, name, created_date FROM companies WHERE id = ?
+SELECT id, name, created_date, retention_days FROM companies WHERE id = ?
 `
 
 func (q *Queries) GetCompany(ctx context.Context, id string) (Company, error) {
 	row := q.queryRow(ctx, q.getCompanyStmt, getCompany, id)
 	var i Company
-	err := row.Scan(&i.ID, &i.Name, &i.CreatedDate)
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.CreatedDate,
+		&i.RetentionDays,
+	)
 	return i, err
 }
 
 const listCompanies = `-- name: ListCompanies :many
-SELECT id, name, created_date FROM companies ORDER BY created_date, id
+SELECT id, name, created_date, retention_days FROM companies ORDER BY created_date, id
 `
 
 func (q *Queries) ListCompanies(ctx context.Context) ([]Company, error) {
@@ -74,7 +84,12 @@ func (q *Queries) ListCompanies(ctx context.Context) ([]Company, error) {
 	items := []Company{}
 	for rows.Next() {
 		var i Company
-		if err := rows.Scan(&i.ID, &i.Name, &i.CreatedDate); err != nil {
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.CreatedDate,
+			&i.RetentionDays,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -86,4 +101,53 @@ func (q *Queries) ListCompanies(ctx context.Context) ([]Company, error) {
 		return nil, err
 	}
 	return items, nil
+}
+
+const listCompaniesWithRetention = `-- name: ListCompaniesWithRetention :many
+SELECT id, name, created_date, retention_days FROM companies WHERE retention_days IS NOT NULL ORDER BY id
+`
+
+func (q *Queries) ListCompaniesWithRetention(ctx context.Context) ([]Company, error) {
+	rows, err := q.query(ctx, q.listCompaniesWithRetentionStmt, listCompaniesWithRetention)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Company{}
+	for rows.Next() {
+		var i Company
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.CreatedDate,
+			&i.RetentionDays,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const setCompanyRetention = `-- name: SetCompanyRetention :execrows
+UPDATE companies SET retention_days = ?1 WHERE id = ?2
+`
+
+type SetCompanyRetentionParams struct {
+	RetentionDays *int64
+	ID            string
+}
+
+func (q *Queries) SetCompanyRetention(ctx context.Context, arg SetCompanyRetentionParams) (int64, error) {
+	result, err := q.exec(ctx, q.setCompanyRetentionStmt, setCompanyRetention, arg.RetentionDays, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }

@@ -7,6 +7,7 @@ package sqlcdb
 
 import (
 	"context"
+	"strings"
 )
 
 const getContact = `-- name: GetContact :one
@@ -29,6 +30,83 @@ func (q *Queries) GetContact(ctx context.Context, arg GetContactParams) (Contact
 		&i.CreatedDate,
 	)
 	return i, err
+}
+
+const getContactByIdentifier = `-- name: GetContactByIdentifier :one
+SELECT id, company_id, identifier, contact_type, created_date FROM contacts WHERE company_id = ? AND contact_type = ? AND identifier = ?
+`
+
+type GetContactByIdentifierParams struct {
+	CompanyID   string
+	ContactType string
+	Identifier  string
+}
+
+// The contact a call with this identifier belongs to, if the company has it: a read, so that
+// writing a call of a known contact (most calls) does not rewrite the contact's row.
+func (q *Queries) GetContactByIdentifier(ctx context.Context, arg GetContactByIdentifierParams) (Contact, error) {
+	row := q.queryRow(ctx, q.getContactByIdentifierStmt, getContactByIdentifier, arg.CompanyID, arg.ContactType, arg.Identifier)
+	var i Contact
+	err := row.Scan(
+		&i.ID,
+		&i.CompanyID,
+		&i.Identifier,
+		&i.ContactType,
+		&i.CreatedDate,
+	)
+	return i, err
+}
+
+const listContactsByIdentifiers = `-- name: ListContactsByIdentifiers :many
+SELECT id, company_id, identifier, contact_type, created_date FROM contacts
+WHERE company_id = ?1 AND contact_type IN ('call', 'web') AND identifier IN (/*SLICE:identifiers*/?)
+`
+
+type ListContactsByIdentifiersParams struct {
+	CompanyID   string
+	Identifiers []string
+}
+
+// The company's contacts with any of these identifiers (of either type): an import looks up the
+// contacts of a whole batch of calls at once.
+func (q *Queries) ListContactsByIdentifiers(ctx context.Context, arg ListContactsByIdentifiersParams) ([]Contact, error) {
+	query := listContactsByIdentifiers
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.CompanyID)
+	if len(arg.Identifiers) > 0 {
+		for _, v := range arg.Identifiers {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:identifiers*/?", strings.Repeat(",?", len(arg.Identifiers))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:identifiers*/?", "NULL", 1)
+	}
+	rows, err := q.query(ctx, nil, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Contact{}
+	for rows.Next() {
+		var i Contact
+		if err := rows.Scan(
+			&i.ID,
+			&i.CompanyID,
+			&i.Identifier,
+			&i.ContactType,
+			&i.CreatedDate,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const upsertContact = `-- name: UpsertContact :one

@@ -103,6 +103,91 @@ func (q *Queries) DeleteContacts(ctx context.Context, arg DeleteContactsParams) 
 	return result.RowsAffected()
 }
 
+const listActiveCallsOfContacts = `-- name: ListActiveCallsOfContacts :many
+SELECT id FROM calls
+WHERE company_id = ?1
+  AND status IN ('dialing', 'in_progress')
+  AND contact_id IN (/*SLICE:ids*/?)
+ORDER BY created_date, id
+`
+
+type ListActiveCallsOfContactsParams struct {
+	CompanyID string
+	Ids       []string
+}
+
+// The calls of the contacts @ids that are still dialing or in progress.
+func (q *Queries) ListActiveCallsOfContacts(ctx context.Context, arg ListActiveCallsOfContactsParams) ([]string, error) {
+	query := listActiveCallsOfContacts
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.CompanyID)
+	if len(arg.Ids) > 0 {
+		for _, v := range arg.Ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(arg.Ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	rows, err := q.query(ctx, nil, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listContactIDsByIdentifier = `-- name: ListContactIDsByIdentifier :many
+
+SELECT id FROM contacts
+WHERE company_id = ?1 AND contact_type IN ('call', 'web') AND identifier = ?2
+ORDER BY id
+`
+
+type ListContactIDsByIdentifierParams struct {
+	CompanyID  string
+	Identifier string
+}
+
+// Erasure by person (store/erasure.go).
+// The company's contacts with this identifier, of either contact type.
+func (q *Queries) ListContactIDsByIdentifier(ctx context.Context, arg ListContactIDsByIdentifierParams) ([]string, error) {
+	rows, err := q.query(ctx, q.listContactIDsByIdentifierStmt, listContactIDsByIdentifier, arg.CompanyID, arg.Identifier)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listContactsAsc = `-- name: ListContactsAsc :many
 SELECT id, company_id, identifier, contact_type, created_date FROM contacts
 WHERE company_id = ?1
@@ -324,4 +409,37 @@ func (q *Queries) ListOwnedContactIDs(ctx context.Context, arg ListOwnedContactI
 		return nil, err
 	}
 	return items, nil
+}
+
+const redactLogsOfContacts = `-- name: RedactLogsOfContacts :execrows
+UPDATE call_log SET data = NULL, trace_id = NULL
+WHERE call_log.company_id = ?1
+  AND call_log.call_id IN (SELECT calls.id FROM calls WHERE calls.company_id = ?1 AND calls.contact_id IN (/*SLICE:ids*/?))
+`
+
+type RedactLogsOfContactsParams struct {
+	CompanyID string
+	Ids       []string
+}
+
+// Erases the person's data from the call_log rows of the contacts' calls, which survive the calls:
+// level, category, event and time stay, data and trace_id go. Run before the calls are deleted,
+// while call_id still leads to them (call_log_call_ts).
+func (q *Queries) RedactLogsOfContacts(ctx context.Context, arg RedactLogsOfContactsParams) (int64, error) {
+	query := redactLogsOfContacts
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.CompanyID)
+	if len(arg.Ids) > 0 {
+		for _, v := range arg.Ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(arg.Ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	result, err := q.exec(ctx, nil, query, queryParams...)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }

@@ -24,6 +24,9 @@ func New(db DBTX) *Queries {
 func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	q := Queries{db: db}
 	var err error
+	if q.addDeletionCountsStmt, err = db.PrepareContext(ctx, addDeletionCounts); err != nil {
+		return nil, fmt.Errorf("error preparing query AddDeletionCounts: %w", err)
+	}
 	if q.callExistsStmt, err = db.PrepareContext(ctx, callExists); err != nil {
 		return nil, fmt.Errorf("error preparing query CallExists: %w", err)
 	}
@@ -32,6 +35,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.countAPIKeysStmt, err = db.PrepareContext(ctx, countAPIKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query CountAPIKeys: %w", err)
+	}
+	if q.countCallDeletionEffectsStmt, err = db.PrepareContext(ctx, countCallDeletionEffects); err != nil {
+		return nil, fmt.Errorf("error preparing query CountCallDeletionEffects: %w", err)
 	}
 	if q.countCallsStmt, err = db.PrepareContext(ctx, countCalls); err != nil {
 		return nil, fmt.Errorf("error preparing query CountCalls: %w", err)
@@ -60,6 +66,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countContactsStmt, err = db.PrepareContext(ctx, countContacts); err != nil {
 		return nil, fmt.Errorf("error preparing query CountContacts: %w", err)
 	}
+	if q.countDeletionsStmt, err = db.PrepareContext(ctx, countDeletions); err != nil {
+		return nil, fmt.Errorf("error preparing query CountDeletions: %w", err)
+	}
 	if q.countLogsStmt, err = db.PrepareContext(ctx, countLogs); err != nil {
 		return nil, fmt.Errorf("error preparing query CountLogs: %w", err)
 	}
@@ -68,6 +77,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.countMessagesStmt, err = db.PrepareContext(ctx, countMessages); err != nil {
 		return nil, fmt.Errorf("error preparing query CountMessages: %w", err)
+	}
+	if q.countPurgeableCallsStmt, err = db.PrepareContext(ctx, countPurgeableCalls); err != nil {
+		return nil, fmt.Errorf("error preparing query CountPurgeableCalls: %w", err)
 	}
 	if q.createAPIKeyStmt, err = db.PrepareContext(ctx, createAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateAPIKey: %w", err)
@@ -89,6 +101,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.createCompanyStmt, err = db.PrepareContext(ctx, createCompany); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateCompany: %w", err)
+	}
+	if q.createDeletionStmt, err = db.PrepareContext(ctx, createDeletion); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateDeletion: %w", err)
 	}
 	if q.createMessageStmt, err = db.PrepareContext(ctx, createMessage); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateMessage: %w", err)
@@ -135,6 +150,15 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.getContactStmt, err = db.PrepareContext(ctx, getContact); err != nil {
 		return nil, fmt.Errorf("error preparing query GetContact: %w", err)
 	}
+	if q.getContactByIdentifierStmt, err = db.PrepareContext(ctx, getContactByIdentifier); err != nil {
+		return nil, fmt.Errorf("error preparing query GetContactByIdentifier: %w", err)
+	}
+	if q.getDeletionStmt, err = db.PrepareContext(ctx, getDeletion); err != nil {
+		return nil, fmt.Errorf("error preparing query GetDeletion: %w", err)
+	}
+	if q.getDeletionKeyStmt, err = db.PrepareContext(ctx, getDeletionKey); err != nil {
+		return nil, fmt.Errorf("error preparing query GetDeletionKey: %w", err)
+	}
 	if q.getLogKeyStmt, err = db.PrepareContext(ctx, getLogKey); err != nil {
 		return nil, fmt.Errorf("error preparing query GetLogKey: %w", err)
 	}
@@ -149,6 +173,12 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	}
 	if q.listAPIKeysDescStmt, err = db.PrepareContext(ctx, listAPIKeysDesc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListAPIKeysDesc: %w", err)
+	}
+	if q.listActiveCallsOfContactsStmt, err = db.PrepareContext(ctx, listActiveCallsOfContacts); err != nil {
+		return nil, fmt.Errorf("error preparing query ListActiveCallsOfContacts: %w", err)
+	}
+	if q.listCallLogsOfCallsStmt, err = db.PrepareContext(ctx, listCallLogsOfCalls); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallLogsOfCalls: %w", err)
 	}
 	if q.listCallsAscStmt, err = db.PrepareContext(ctx, listCallsAsc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListCallsAsc: %w", err)
@@ -183,17 +213,32 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listCompaniesStmt, err = db.PrepareContext(ctx, listCompanies); err != nil {
 		return nil, fmt.Errorf("error preparing query ListCompanies: %w", err)
 	}
+	if q.listCompaniesWithRetentionStmt, err = db.PrepareContext(ctx, listCompaniesWithRetention); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCompaniesWithRetention: %w", err)
+	}
 	if q.listCompanyAPIKeysStmt, err = db.PrepareContext(ctx, listCompanyAPIKeys); err != nil {
 		return nil, fmt.Errorf("error preparing query ListCompanyAPIKeys: %w", err)
 	}
+	if q.listContactIDsByIdentifierStmt, err = db.PrepareContext(ctx, listContactIDsByIdentifier); err != nil {
+		return nil, fmt.Errorf("error preparing query ListContactIDsByIdentifier: %w", err)
+	}
 	if q.listContactsAscStmt, err = db.PrepareContext(ctx, listContactsAsc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListContactsAsc: %w", err)
+	}
+	if q.listContactsByIdentifiersStmt, err = db.PrepareContext(ctx, listContactsByIdentifiers); err != nil {
+		return nil, fmt.Errorf("error preparing query ListContactsByIdentifiers: %w", err)
 	}
 	if q.listContactsDescStmt, err = db.PrepareContext(ctx, listContactsDesc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListContactsDesc: %w", err)
 	}
 	if q.listContactsWithActiveCallsStmt, err = db.PrepareContext(ctx, listContactsWithActiveCalls); err != nil {
 		return nil, fmt.Errorf("error preparing query ListContactsWithActiveCalls: %w", err)
+	}
+	if q.listDeletionsAscStmt, err = db.PrepareContext(ctx, listDeletionsAsc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListDeletionsAsc: %w", err)
+	}
+	if q.listDeletionsDescStmt, err = db.PrepareContext(ctx, listDeletionsDesc); err != nil {
+		return nil, fmt.Errorf("error preparing query ListDeletionsDesc: %w", err)
 	}
 	if q.listLogsAscStmt, err = db.PrepareContext(ctx, listLogsAsc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListLogsAsc: %w", err)
@@ -213,8 +258,14 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listMessagesDescStmt, err = db.PrepareContext(ctx, listMessagesDesc); err != nil {
 		return nil, fmt.Errorf("error preparing query ListMessagesDesc: %w", err)
 	}
+	if q.listMessagesOfCallsStmt, err = db.PrepareContext(ctx, listMessagesOfCalls); err != nil {
+		return nil, fmt.Errorf("error preparing query ListMessagesOfCalls: %w", err)
+	}
 	if q.listOwnedContactIDsStmt, err = db.PrepareContext(ctx, listOwnedContactIDs); err != nil {
 		return nil, fmt.Errorf("error preparing query ListOwnedContactIDs: %w", err)
+	}
+	if q.listPurgeableCallsStmt, err = db.PrepareContext(ctx, listPurgeableCalls); err != nil {
+		return nil, fmt.Errorf("error preparing query ListPurgeableCalls: %w", err)
 	}
 	if q.listTakenCallIDsStmt, err = db.PrepareContext(ctx, listTakenCallIDs); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTakenCallIDs: %w", err)
@@ -222,8 +273,14 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.listTakenCallLogIDsStmt, err = db.PrepareContext(ctx, listTakenCallLogIDs); err != nil {
 		return nil, fmt.Errorf("error preparing query ListTakenCallLogIDs: %w", err)
 	}
+	if q.redactLogsOfContactsStmt, err = db.PrepareContext(ctx, redactLogsOfContacts); err != nil {
+		return nil, fmt.Errorf("error preparing query RedactLogsOfContacts: %w", err)
+	}
 	if q.rotateAPIKeyStmt, err = db.PrepareContext(ctx, rotateAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query RotateAPIKey: %w", err)
+	}
+	if q.setCompanyRetentionStmt, err = db.PrepareContext(ctx, setCompanyRetention); err != nil {
+		return nil, fmt.Errorf("error preparing query SetCompanyRetention: %w", err)
 	}
 	if q.updateAPIKeyStmt, err = db.PrepareContext(ctx, updateAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query UpdateAPIKey: %w", err)
@@ -239,6 +296,11 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 
 func (q *Queries) Close() error {
 	var err error
+	if q.addDeletionCountsStmt != nil {
+		if cerr := q.addDeletionCountsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing addDeletionCountsStmt: %w", cerr)
+		}
+	}
 	if q.callExistsStmt != nil {
 		if cerr := q.callExistsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing callExistsStmt: %w", cerr)
@@ -252,6 +314,11 @@ func (q *Queries) Close() error {
 	if q.countAPIKeysStmt != nil {
 		if cerr := q.countAPIKeysStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countAPIKeysStmt: %w", cerr)
+		}
+	}
+	if q.countCallDeletionEffectsStmt != nil {
+		if cerr := q.countCallDeletionEffectsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countCallDeletionEffectsStmt: %w", cerr)
 		}
 	}
 	if q.countCallsStmt != nil {
@@ -299,6 +366,11 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing countContactsStmt: %w", cerr)
 		}
 	}
+	if q.countDeletionsStmt != nil {
+		if cerr := q.countDeletionsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countDeletionsStmt: %w", cerr)
+		}
+	}
 	if q.countLogsStmt != nil {
 		if cerr := q.countLogsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countLogsStmt: %w", cerr)
@@ -312,6 +384,11 @@ func (q *Queries) Close() error {
 	if q.countMessagesStmt != nil {
 		if cerr := q.countMessagesStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countMessagesStmt: %w", cerr)
+		}
+	}
+	if q.countPurgeableCallsStmt != nil {
+		if cerr := q.countPurgeableCallsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countPurgeableCallsStmt: %w", cerr)
 		}
 	}
 	if q.createAPIKeyStmt != nil {
@@ -347,6 +424,11 @@ func (q *Queries) Close() error {
 	if q.createCompanyStmt != nil {
 		if cerr := q.createCompanyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing createCompanyStmt: %w", cerr)
+		}
+	}
+	if q.createDeletionStmt != nil {
+		if cerr := q.createDeletionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createDeletionStmt: %w", cerr)
 		}
 	}
 	if q.createMessageStmt != nil {
@@ -424,6 +506,21 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing getContactStmt: %w", cerr)
 		}
 	}
+	if q.getContactByIdentifierStmt != nil {
+		if cerr := q.getContactByIdentifierStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getContactByIdentifierStmt: %w", cerr)
+		}
+	}
+	if q.getDeletionStmt != nil {
+		if cerr := q.getDeletionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getDeletionStmt: %w", cerr)
+		}
+	}
+	if q.getDeletionKeyStmt != nil {
+		if cerr := q.getDeletionKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getDeletionKeyStmt: %w", cerr)
+		}
+	}
 	if q.getLogKeyStmt != nil {
 		if cerr := q.getLogKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getLogKeyStmt: %w", cerr)
@@ -447,6 +544,16 @@ func (q *Queries) Close() error {
 	if q.listAPIKeysDescStmt != nil {
 		if cerr := q.listAPIKeysDescStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listAPIKeysDescStmt: %w", cerr)
+		}
+	}
+	if q.listActiveCallsOfContactsStmt != nil {
+		if cerr := q.listActiveCallsOfContactsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listActiveCallsOfContactsStmt: %w", cerr)
+		}
+	}
+	if q.listCallLogsOfCallsStmt != nil {
+		if cerr := q.listCallLogsOfCallsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallLogsOfCallsStmt: %w", cerr)
 		}
 	}
 	if q.listCallsAscStmt != nil {
@@ -504,14 +611,29 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listCompaniesStmt: %w", cerr)
 		}
 	}
+	if q.listCompaniesWithRetentionStmt != nil {
+		if cerr := q.listCompaniesWithRetentionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCompaniesWithRetentionStmt: %w", cerr)
+		}
+	}
 	if q.listCompanyAPIKeysStmt != nil {
 		if cerr := q.listCompanyAPIKeysStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listCompanyAPIKeysStmt: %w", cerr)
 		}
 	}
+	if q.listContactIDsByIdentifierStmt != nil {
+		if cerr := q.listContactIDsByIdentifierStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listContactIDsByIdentifierStmt: %w", cerr)
+		}
+	}
 	if q.listContactsAscStmt != nil {
 		if cerr := q.listContactsAscStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listContactsAscStmt: %w", cerr)
+		}
+	}
+	if q.listContactsByIdentifiersStmt != nil {
+		if cerr := q.listContactsByIdentifiersStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listContactsByIdentifiersStmt: %w", cerr)
 		}
 	}
 	if q.listContactsDescStmt != nil {
@@ -522,6 +644,16 @@ func (q *Queries) Close() error {
 	if q.listContactsWithActiveCallsStmt != nil {
 		if cerr := q.listContactsWithActiveCallsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listContactsWithActiveCallsStmt: %w", cerr)
+		}
+	}
+	if q.listDeletionsAscStmt != nil {
+		if cerr := q.listDeletionsAscStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listDeletionsAscStmt: %w", cerr)
+		}
+	}
+	if q.listDeletionsDescStmt != nil {
+		if cerr := q.listDeletionsDescStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listDeletionsDescStmt: %w", cerr)
 		}
 	}
 	if q.listLogsAscStmt != nil {
@@ -554,9 +686,19 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listMessagesDescStmt: %w", cerr)
 		}
 	}
+	if q.listMessagesOfCallsStmt != nil {
+		if cerr := q.listMessagesOfCallsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listMessagesOfCallsStmt: %w", cerr)
+		}
+	}
 	if q.listOwnedContactIDsStmt != nil {
 		if cerr := q.listOwnedContactIDsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing listOwnedContactIDsStmt: %w", cerr)
+		}
+	}
+	if q.listPurgeableCallsStmt != nil {
+		if cerr := q.listPurgeableCallsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listPurgeableCallsStmt: %w", cerr)
 		}
 	}
 	if q.listTakenCallIDsStmt != nil {
@@ -569,9 +711,19 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing listTakenCallLogIDsStmt: %w", cerr)
 		}
 	}
+	if q.redactLogsOfContactsStmt != nil {
+		if cerr := q.redactLogsOfContactsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing redactLogsOfContactsStmt: %w", cerr)
+		}
+	}
 	if q.rotateAPIKeyStmt != nil {
 		if cerr := q.rotateAPIKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing rotateAPIKeyStmt: %w", cerr)
+		}
+	}
+	if q.setCompanyRetentionStmt != nil {
+		if cerr := q.setCompanyRetentionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setCompanyRetentionStmt: %w", cerr)
 		}
 	}
 	if q.updateAPIKeyStmt != nil {
@@ -628,9 +780,11 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 type Queries struct {
 	db                              DBTX
 	tx                              *sql.Tx
+	addDeletionCountsStmt           *sql.Stmt
 	callExistsStmt                  *sql.Stmt
 	callIDTakenStmt                 *sql.Stmt
 	countAPIKeysStmt                *sql.Stmt
+	countCallDeletionEffectsStmt    *sql.Stmt
 	countCallsStmt                  *sql.Stmt
 	countCallsByAgentStmt           *sql.Stmt
 	countCallsByContactStmt         *sql.Stmt
@@ -640,9 +794,11 @@ type Queries struct {
 	countCompanyCallsStmt           *sql.Stmt
 	countContactDeletionEffectsStmt *sql.Stmt
 	countContactsStmt               *sql.Stmt
+	countDeletionsStmt              *sql.Stmt
 	countLogsStmt                   *sql.Stmt
 	countLogsByCallStmt             *sql.Stmt
 	countMessagesStmt               *sql.Stmt
+	countPurgeableCallsStmt         *sql.Stmt
 	createAPIKeyStmt                *sql.Stmt
 	createAccessTokenStmt           *sql.Stmt
 	createAppStmt                   *sql.Stmt
@@ -650,6 +806,7 @@ type Queries struct {
 	createCallLogStmt               *sql.Stmt
 	createCallLogs10Stmt            *sql.Stmt
 	createCompanyStmt               *sql.Stmt
+	createDeletionStmt              *sql.Stmt
 	createMessageStmt               *sql.Stmt
 	createMessages10Stmt            *sql.Stmt
 	deleteAPIKeyStmt                *sql.Stmt
@@ -665,11 +822,16 @@ type Queries struct {
 	getCallKeyStmt                  *sql.Stmt
 	getCompanyStmt                  *sql.Stmt
 	getContactStmt                  *sql.Stmt
+	getContactByIdentifierStmt      *sql.Stmt
+	getDeletionStmt                 *sql.Stmt
+	getDeletionKeyStmt              *sql.Stmt
 	getLogKeyStmt                   *sql.Stmt
 	getMessageKeyStmt               *sql.Stmt
 	hasMessagesStmt                 *sql.Stmt
 	listAPIKeysAscStmt              *sql.Stmt
 	listAPIKeysDescStmt             *sql.Stmt
+	listActiveCallsOfContactsStmt   *sql.Stmt
+	listCallLogsOfCallsStmt         *sql.Stmt
 	listCallsAscStmt                *sql.Stmt
 	listCallsByAgentAscStmt         *sql.Stmt
 	listCallsByAgentDescStmt        *sql.Stmt
@@ -681,20 +843,29 @@ type Queries struct {
 	listCallsByStatusDescStmt       *sql.Stmt
 	listCallsDescStmt               *sql.Stmt
 	listCompaniesStmt               *sql.Stmt
+	listCompaniesWithRetentionStmt  *sql.Stmt
 	listCompanyAPIKeysStmt          *sql.Stmt
+	listContactIDsByIdentifierStmt  *sql.Stmt
 	listContactsAscStmt             *sql.Stmt
+	listContactsByIdentifiersStmt   *sql.Stmt
 	listContactsDescStmt            *sql.Stmt
 	listContactsWithActiveCallsStmt *sql.Stmt
+	listDeletionsAscStmt            *sql.Stmt
+	listDeletionsDescStmt           *sql.Stmt
 	listLogsAscStmt                 *sql.Stmt
 	listLogsByCallAscStmt           *sql.Stmt
 	listLogsByCallDescStmt          *sql.Stmt
 	listLogsDescStmt                *sql.Stmt
 	listMessagesAscStmt             *sql.Stmt
 	listMessagesDescStmt            *sql.Stmt
+	listMessagesOfCallsStmt         *sql.Stmt
 	listOwnedContactIDsStmt         *sql.Stmt
+	listPurgeableCallsStmt          *sql.Stmt
 	listTakenCallIDsStmt            *sql.Stmt
 	listTakenCallLogIDsStmt         *sql.Stmt
+	redactLogsOfContactsStmt        *sql.Stmt
 	rotateAPIKeyStmt                *sql.Stmt
+	setCompanyRetentionStmt         *sql.Stmt
 	updateAPIKeyStmt                *sql.Stmt
 	updateCallStmt                  *sql.Stmt
 	upsertContactStmt               *sql.Stmt
@@ -704,9 +875,11 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
 		db:                              tx,
 		tx:                              tx,
+		addDeletionCountsStmt:           q.addDeletionCountsStmt,
 		callExistsStmt:                  q.callExistsStmt,
 		callIDTakenStmt:                 q.callIDTakenStmt,
 		countAPIKeysStmt:                q.countAPIKeysStmt,
+		countCallDeletionEffectsStmt:    q.countCallDeletionEffectsStmt,
 		countCallsStmt:                  q.countCallsStmt,
 		countCallsByAgentStmt:           q.countCallsByAgentStmt,
 		countCallsByContactStmt:         q.countCallsByContactStmt,
@@ -716,9 +889,11 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		countCompanyCallsStmt:           q.countCompanyCallsStmt,
 		countContactDeletionEffectsStmt: q.countContactDeletionEffectsStmt,
 		countContactsStmt:               q.countContactsStmt,
+		countDeletionsStmt:              q.countDeletionsStmt,
 		countLogsStmt:                   q.countLogsStmt,
 		countLogsByCallStmt:             q.countLogsByCallStmt,
 		countMessagesStmt:               q.countMessagesStmt,
+		countPurgeableCallsStmt:         q.countPurgeableCallsStmt,
 		createAPIKeyStmt:                q.createAPIKeyStmt,
 		createAccessTokenStmt:           q.createAccessTokenStmt,
 		createAppStmt:                   q.createAppStmt,
@@ -726,6 +901,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		createCallLogStmt:               q.createCallLogStmt,
 		createCallLogs10Stmt:            q.createCallLogs10Stmt,
 		createCompanyStmt:               q.createCompanyStmt,
+		createDeletionStmt:              q.createDeletionStmt,
 		createMessageStmt:               q.createMessageStmt,
 		createMessages10Stmt:            q.createMessages10Stmt,
 		deleteAPIKeyStmt:                q.deleteAPIKeyStmt,
@@ -741,11 +917,16 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getCallKeyStmt:                  q.getCallKeyStmt,
 		getCompanyStmt:                  q.getCompanyStmt,
 		getContactStmt:                  q.getContactStmt,
+		getContactByIdentifierStmt:      q.getContactByIdentifierStmt,
+		getDeletionStmt:                 q.getDeletionStmt,
+		getDeletionKeyStmt:              q.getDeletionKeyStmt,
 		getLogKeyStmt:                   q.getLogKeyStmt,
 		getMessageKeyStmt:               q.getMessageKeyStmt,
 		hasMessagesStmt:                 q.hasMessagesStmt,
 		listAPIKeysAscStmt:              q.listAPIKeysAscStmt,
 		listAPIKeysDescStmt:             q.listAPIKeysDescStmt,
+		listActiveCallsOfContactsStmt:   q.listActiveCallsOfContactsStmt,
+		listCallLogsOfCallsStmt:         q.listCallLogsOfCallsStmt,
 		listCallsAscStmt:                q.listCallsAscStmt,
 		listCallsByAgentAscStmt:         q.listCallsByAgentAscStmt,
 		listCallsByAgentDescStmt:        q.listCallsByAgentDescStmt,
@@ -757,20 +938,29 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		listCallsByStatusDescStmt:       q.listCallsByStatusDescStmt,
 		listCallsDescStmt:               q.listCallsDescStmt,
 		listCompaniesStmt:               q.listCompaniesStmt,
+		listCompaniesWithRetentionStmt:  q.listCompaniesWithRetentionStmt,
 		listCompanyAPIKeysStmt:          q.listCompanyAPIKeysStmt,
+		listContactIDsByIdentifierStmt:  q.listContactIDsByIdentifierStmt,
 		listContactsAscStmt:             q.listContactsAscStmt,
+		listContactsByIdentifiersStmt:   q.listContactsByIdentifiersStmt,
 		listContactsDescStmt:            q.listContactsDescStmt,
 		listContactsWithActiveCallsStmt: q.listContactsWithActiveCallsStmt,
+		listDeletionsAscStmt:            q.listDeletionsAscStmt,
+		listDeletionsDescStmt:           q.listDeletionsDescStmt,
 		listLogsAscStmt:                 q.listLogsAscStmt,
 		listLogsByCallAscStmt:           q.listLogsByCallAscStmt,
 		listLogsByCallDescStmt:          q.listLogsByCallDescStmt,
 		listLogsDescStmt:                q.listLogsDescStmt,
 		listMessagesAscStmt:             q.listMessagesAscStmt,
 		listMessagesDescStmt:            q.listMessagesDescStmt,
+		listMessagesOfCallsStmt:         q.listMessagesOfCallsStmt,
 		listOwnedContactIDsStmt:         q.listOwnedContactIDsStmt,
+		listPurgeableCallsStmt:          q.listPurgeableCallsStmt,
 		listTakenCallIDsStmt:            q.listTakenCallIDsStmt,
 		listTakenCallLogIDsStmt:         q.listTakenCallLogIDsStmt,
+		redactLogsOfContactsStmt:        q.redactLogsOfContactsStmt,
 		rotateAPIKeyStmt:                q.rotateAPIKeyStmt,
+		setCompanyRetentionStmt:         q.setCompanyRetentionStmt,
 		updateAPIKeyStmt:                q.updateAPIKeyStmt,
 		updateCallStmt:                  q.updateCallStmt,
 		upsertContactStmt:               q.upsertContactStmt,

@@ -7,6 +7,7 @@ package sqlcdb
 
 import (
 	"context"
+	"strings"
 )
 
 const createMessage = `-- name: CreateMessage :exec
@@ -160,4 +161,50 @@ func (q *Queries) CreateMessages10(ctx context.Context, arg CreateMessages10Para
 		arg.ToolCall10,
 	)
 	return err
+}
+
+const listMessagesOfCalls = `-- name: ListMessagesOfCalls :many
+SELECT call_id, created_date, id, role, content, tool_call FROM messages WHERE call_id IN (/*SLICE:call_ids*/?) ORDER BY call_id, created_date, id
+`
+
+// The transcripts of a chunk of calls in one statement, each call's messages in its order (the
+// primary key's): an export reads a chunk's messages at once instead of one query per call.
+func (q *Queries) ListMessagesOfCalls(ctx context.Context, callIds []string) ([]Message, error) {
+	query := listMessagesOfCalls
+	var queryParams []interface{}
+	if len(callIds) > 0 {
+		for _, v := range callIds {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:call_ids*/?", strings.Repeat(",?", len(callIds))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:call_ids*/?", "NULL", 1)
+	}
+	rows, err := q.query(ctx, nil, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Message{}
+	for rows.Next() {
+		var i Message
+		if err := rows.Scan(
+			&i.CallID,
+			&i.CreatedDate,
+			&i.ID,
+			&i.Role,
+			&i.Content,
+			&i.ToolCall,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

@@ -69,9 +69,10 @@ type CallLog struct {
 }
 
 type Company struct {
-	ID          string
-	Name        string
-	CreatedDate int64
+	ID            string
+	Name          string
+	CreatedDate   int64
+	RetentionDays *int64
 }
 
 type CompanyCallCount struct {
@@ -85,6 +86,25 @@ type Contact struct {
 	Identifier  string
 	ContactType string
 	CreatedDate int64
+}
+
+type Deletion struct {
+	CompanyID      string
+	CreatedDate    int64
+	ID             string
+	Kind           string
+	Dialect        string
+	Route          string
+	CredentialType string
+	CredentialID   *string
+	DryRun         int64
+	RequestedIds   string
+	Filter         *string
+	Calls          int64
+	Messages       int64
+	Contacts       int64
+	LogsDetached   int64
+	LogsRedacted   int64
 }
 
 type Message struct {
