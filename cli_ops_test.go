@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -193,8 +194,16 @@ func TestCLIMigrationsLoggedAndDryRun(t *testing.T) {
 	dbAtVersion(t, path, 1)
 	sum := fileSum(t, path)
 
+	entries, err := fs.ReadDir(db.Migrations(), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pending []string // every migration after the first, in order
+	for _, e := range entries[1:] {
+		pending = append(pending, "  "+e.Name()+"\n")
+	}
+	want := fmt.Sprintf("%s is at schema version 1; migrate would apply %d migration(s):\n%s", path, len(pending), strings.Join(pending, ""))
 	stdout, stderr, err := cli(t, nil, "migrate", "-db", path, "-dry-run")
-	want := path + " is at schema version 1; migrate would apply 3 migration(s):\n  00002_call_counts.sql\n  00003_cluster_calls.sql\n  00004_data_lifecycle.sql\n"
 	if err != nil || stdout != want || stderr != "" {
 		t.Fatalf("dry run = %q %q, %v; want %q", stdout, stderr, err, want)
 	}
@@ -202,7 +211,7 @@ func TestCLIMigrationsLoggedAndDryRun(t *testing.T) {
 		t.Fatal("the dry run changed the file")
 	}
 	absent := filepath.Join(t.TempDir(), "absent.db")
-	if stdout, _, err := cli(t, nil, "migrate", "-db", absent, "-dry-run"); err != nil || !strings.Contains(stdout, "does not exist; migrate would create it and apply 4 migration(s)") {
+	if stdout, _, err := cli(t, nil, "migrate", "-db", absent, "-dry-run"); err != nil || !strings.Contains(stdout, fmt.Sprintf("does not exist; migrate would create it and apply %d migration(s)", len(entries))) {
 		t.Fatalf("dry run on no file = %q, %v", stdout, err)
 	}
 	if _, err := os.Stat(absent); !os.IsNotExist(err) {

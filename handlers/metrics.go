@@ -54,6 +54,8 @@ func NewMetrics(s *store.Store) *Metrics {
 		checkpointCounter("finished", "Checkpoints that copied every WAL frame into the database.", ckpt.Finished.Load),
 		checkpointCounter("busy", "Checkpoints that left frames a reader still needed, for a later one.", ckpt.Busy.Load),
 		checkpointCounter("failed", "Checkpoints that failed with an error.", ckpt.Failed.Load),
+		checkpointCounter("truncated", "Checkpoints after a deletion that emptied the WAL file (also counted as finished).", ckpt.Truncated.Load),
+		checkpointCounter("truncate_busy", "Rounds after a deletion whose WAL truncation a reader or writer held off, for a later one.", ckpt.TruncateBusy.Load),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "callstore_checkpoint_frames_copied_total", Help: "WAL frames copied into the database by checkpoints.",
 		}, func() float64 { return float64(ckpt.FramesCopied.Load()) }),

@@ -94,7 +94,8 @@ func TestMetrics(t *testing.T) {
 	if v := metricValue(t, scrape(), `callstore_deleted_rows_total{kind="calls"}`); v != 4 {
 		t.Errorf("deleted calls = %v after the bulk delete of 2 more, want 4", v)
 	}
-	for _, name := range []string{`go_goroutines`, `callstore_wal_bytes`, `callstore_checkpoints_total{result="finished"}`, `go_sql_open_connections{db_name="writer"}`} {
+	for _, name := range []string{`go_goroutines`, `callstore_wal_bytes`, `callstore_checkpoints_total{result="finished"}`,
+		`callstore_checkpoints_total{result="truncated"}`, `callstore_checkpoints_total{result="truncate_busy"}`, `go_sql_open_connections{db_name="writer"}`} {
 		if metricValue(t, got, name) < 0 {
 			t.Errorf("%s is missing", name)
 		}
