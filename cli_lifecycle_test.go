@@ -404,12 +404,18 @@ func TestCLIPurgeErrors(t *testing.T) {
 func TestCLIServeRetentionInterval(t *testing.T) {
 	t.Run("Negative", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "n.db")
-		_, _, err := cli(t, nil, "serve", "-db", path, "-addr", "127.0.0.1:0", "-retention-interval", "-1s")
-		if err == nil || !strings.Contains(err.Error(), "-retention-interval") {
+		// serve must refuse at once; should it start serving instead, the context ends it.
+		serve := func(interval string) error {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			var stdout, stderr syncBuffer
+			return run(ctx, []string{"serve", "-db", path, "-addr", "127.0.0.1:0", "-retention-interval", interval}, func(string) string { return "" }, &stdout, &stderr)
+		}
+		if err := serve("-1s"); err == nil || !strings.Contains(err.Error(), "-retention-interval") {
 			t.Fatalf("serve -retention-interval -1s: %v, want an error naming the flag", err)
 		}
-		if _, _, err := cli(t, nil, "serve", "-db", path, "-addr", "127.0.0.1:0", "-retention-interval", "soon"); err == nil {
-			t.Fatal("serve -retention-interval soon succeeded")
+		if err := serve("soon"); err == nil || !strings.Contains(err.Error(), "retention-interval") {
+			t.Fatalf("serve -retention-interval soon: %v, want an error naming the flag", err)
 		}
 	})
 	t.Run("Enforced", func(t *testing.T) {

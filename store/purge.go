@@ -54,13 +54,15 @@ type PurgeResult struct {
 // PurgeSampleSize is how many ids a dry run shows.
 const PurgeSampleSize = 100
 
-// The batches of a purge: at most purgeBatchMax calls per transaction, fewer when a batch takes
-// longer than purgeBatchTarget, so that other writers, which wait for the writer between batches,
-// never wait much longer than that.
+// The batches of a purge: at most purgeBatchMax calls per transaction, sized so that a batch
+// takes about purgeBatchTarget: other writers wait for the writer between batches, so they wait
+// about that long at most. The first batch is small (its time is unknown: 500 calls of a large file
+// under load took 190 ms), and a batch at most doubles the last one's size.
 const (
 	purgeBatchMax    = 500
+	purgeBatchFirst  = 100
 	purgeBatchMin    = 20
-	purgeBatchTarget = 80 * time.Millisecond
+	purgeBatchTarget = 60 * time.Millisecond
 )
 
 // Purge deletes the caller's company's terminal calls that match f (with their messages; their
@@ -117,7 +119,7 @@ func (s *Store) purge(ctx context.Context, p Principal, kind string, f PurgeFilt
 		return res, nil
 	}
 
-	cursor, size := Cursor{Date: math.MinInt64}, purgeBatchMax
+	cursor, size := Cursor{Date: math.MinInt64}, purgeBatchFirst
 	for done := false; !done; {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -157,7 +159,7 @@ func (s *Store) purge(ctx context.Context, p Principal, kind string, f PurgeFilt
 			progress(res.Count)
 		}
 		if took > 0 {
-			size = min(purgeBatchMax, max(purgeBatchMin, int(float64(size)*float64(purgeBatchTarget)/float64(took))))
+			size = min(purgeBatchMax, 2*size, max(purgeBatchMin, int(float64(size)*float64(purgeBatchTarget)/float64(took))))
 		}
 	}
 	if !a.written && recordEmpty {
