@@ -58,6 +58,9 @@ type DB struct {
 	// truncate is set by NoteDeletion: the next checkpoint must empty the WAL, whose older frames
 	// still hold what the deletion removed. It is cleared only when a TRUNCATE checkpoint finished.
 	truncate atomic.Bool
+	// lastDeletion and pendingSince (unix ns) are when the latest deletion was noted and when the
+	// truncation it asks for became due; the background checkpointer waits for a quiet round.
+	lastDeletion, pendingSince atomic.Int64
 
 	prepMu   sync.Mutex
 	prepared *sqlcdb.Queries // every generated query prepared on the writer, once (InPreparedTx)
@@ -495,6 +498,17 @@ func (d *DB) checkpointRound() {
 	d.ckptMu.Lock()
 	defer d.ckptMu.Unlock()
 	finished, err := d.Checkpoints.record(d.ckpt.QueryRow("PRAGMA wal_checkpoint(PASSIVE)"))
+	if !d.truncate.Load() {
+		return
+	}
+	// While deletions keep coming (a purge commits a batch every ~60 ms), wait for a round without
+	// one, or until truncateWithin has passed: a TRUNCATE holds the write lock while it copies the
+	// newest frames and syncs the file, and writers that meet it back off for tens of milliseconds.
+	now := time.Now().UnixNano()
+	quiet := now-d.lastDeletion.Load() >= int64(checkpointEvery)
+	if !quiet && now-d.pendingSince.Load() < int64(truncateWithin) {
+		return
+	}
 	if !d.truncate.Swap(false) {
 		return
 	}
@@ -510,6 +524,10 @@ func (d *DB) checkpointRound() {
 	}
 }
 
+// truncateWithin bounds how long the background checkpointer puts a truncation off while
+// deletions keep coming: deleted rows leave the WAL at most this long after a deletion, plus a round.
+const truncateWithin = 2 * time.Second
+
 // truncateWait is how long the background checkpointer's TRUNCATE checkpoint waits for the writer
 // to finish its transaction and for readers of the WAL to finish theirs; the writer waits for it
 // meanwhile, so it is short, and a TRUNCATE that gives up is retried the next round.
@@ -519,9 +537,14 @@ const truncateWait = 20 // milliseconds
 // truncateWait, and reports whether it finished: the WAL file is then empty (0 bytes). The
 // preceding PASSIVE checkpoint has copied the frames, so the TRUNCATE holds the write lock only
 // for the few frames committed since, the truncation, and the wait for readers.
+//
+// It runs on the writer's connection, taken from its pool like any write: writers then queue
+// behind it in database/sql and go on the moment it ends. On a connection of its own it made them
+// meet SQLite's lock instead, whose busy handler sleeps 25 to 100 ms between tries: writes waited
+// up to 300 ms beside a purge.
 func (d *DB) truncateWAL() (finished bool, err error) {
 	ctx := context.Background()
-	c, err := d.ckpt.Conn(ctx)
+	c, err := d.Write.Conn(ctx)
 	if err != nil {
 		d.Checkpoints.Failed.Add(1)
 		return false, err
@@ -537,13 +560,20 @@ func (d *DB) truncateWAL() (finished bool, err error) {
 	return d.Checkpoints.recordTruncate(c.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"))
 }
 
-// NoteDeletion tells d that a deletion committed. The next checkpoint (the background
-// checkpointer's, or Checkpoint) then empties the WAL with a TRUNCATE checkpoint, so that the
+// NoteDeletion tells d that a deletion committed. A checkpoint (Checkpoint's next one, the
+// background checkpointer's first in a round without a newer deletion, or after truncateWithin)
+// then empties the WAL with a TRUNCATE checkpoint, so that the
 // frames written before the deletion, which still hold the deleted rows, leave the disk; until
 // one finishes, every later checkpoint tries again. Cheap (it sets a flag), and harmless where
 // nothing checkpoints: in memory there is no file, and under WithoutCheckpoints the WAL is
 // emptied by whoever checkpoints it (docs/operations.md).
-func (d *DB) NoteDeletion() { d.truncate.Store(true) }
+func (d *DB) NoteDeletion() {
+	now := time.Now().UnixNano()
+	d.lastDeletion.Store(now)
+	if !d.truncate.Swap(true) {
+		d.pendingSince.Store(now)
+	}
+}
 
 // Checkpoint copies every committed WAL frame into the database file, on the writer connection,
 // and makes the next write start the WAL over from its beginning (SQLite's RESTART checkpoint; it
