@@ -291,6 +291,30 @@ func (d *DB) loadMemoryImage(ctx context.Context) error {
 	return rawConn(ctx, d.Write, func(c any) error { return c.(deserializer).Deserialize(memoryImage.img) })
 }
 
+// Snapshot copies a whole in-memory database (sqlite3_serialize), for Restore: a test that changes
+// the database again and again can go back to a known state in a memcpy instead of deleting and
+// writing its rows again. It fails for a database file.
+func (d *DB) Snapshot(ctx context.Context) ([]byte, error) {
+	if !d.InMemory() {
+		return nil, fmt.Errorf("db: %s is a file; only an in-memory database has snapshots", d.Path)
+	}
+	var img []byte
+	err := rawConn(ctx, d.Write, func(c any) (err error) {
+		img, err = c.(serializer).Serialize()
+		return err
+	})
+	return img, err
+}
+
+// Restore makes the in-memory database a copy of a Snapshot of it (sqlite3_deserialize). The
+// caller must not be inside a transaction of d.
+func (d *DB) Restore(ctx context.Context, img []byte) error {
+	if !d.InMemory() {
+		return fmt.Errorf("db: %s is a file; only an in-memory database has snapshots", d.Path)
+	}
+	return rawConn(ctx, d.Write, func(c any) error { return c.(deserializer).Deserialize(img) })
+}
+
 // rawConn runs fn on the driver connection of a one-connection pool.
 func rawConn(ctx context.Context, pool *sql.DB, fn func(driverConn any) error) error {
 	c, err := pool.Conn(ctx)

@@ -1269,11 +1269,10 @@ type serverFixture struct {
 	access   string // GenLogs access token of key
 	jwt      string // Kore.ai JWT of an unrestricted app of A
 	victim   string // id of a restricted key of A that FuzzWriteHTTP may PATCH
-	keepKeys []any  // ids of the keys the fixture made
-	victimV  [3]any // the victim's name, restricted, permissions
 	snap     *snapshotter
 	q        *sqlcdb.Queries // prepared, for seeding
 	resets   int
+	image    []byte // the database once the fixture was written (db.Snapshot), for reset
 	base     snapshot
 	changes  int64 // SQLite's total_changes() when the rows were last known to be base
 }
@@ -1310,8 +1309,6 @@ func newServerFixture(tb testing.TB) *serverFixture {
 	v, err := s.CreateAPIKey(ctx, fx.coA, nil, store.APIKeyInput{Name: "victim", Restricted: true, Permissions: []string{"calls.view"}})
 	must(err)
 	fx.victim = v.ID
-	fx.keepKeys = []any{k.ID, v.ID}
-	must(d.Write.QueryRow(`SELECT name, restricted, permissions FROM api_keys WHERE id = ?`, v.ID).Scan(&fx.victimV[0], &fx.victimV[1], &fx.victimV[2]))
 	pair, err := s.IssueTokens(ctx, fx.key, 24*time.Hour)
 	must(err)
 	fx.access = pair.Access.Token
@@ -1323,6 +1320,8 @@ func newServerFixture(tb testing.TB) *serverFixture {
 	fx.q, err = sqlcdb.Prepare(ctx, d.Write)
 	must(err)
 	must(fx.seed(ctx))
+	fx.image, err = d.Snapshot(ctx)
+	must(err)
 	fx.base = fx.snapshot(tb)
 	fx.changes = fx.totalChanges(tb)
 	return fx
@@ -1499,29 +1498,15 @@ func queryStrings(d *sql.DB, q string, args ...any) ([]string, error) {
 
 func (fx *serverFixture) snapshot(tb testing.TB) snapshot { return fx.snap.take(tb, true) }
 
-// reset puts the database back to the fixture's rows after a request changed them.
+// reset puts the database back to the fixture's rows after a request changed them: a copy of the
+// database taken once the fixture was written (db.Restore, a memcpy), checked against the
+// fixture's rows.
 func (fx *serverFixture) reset(t *testing.T) {
 	t.Helper()
-	ctx := context.Background()
-	placeholders := strings.TrimSuffix(strings.Repeat("?,", len(fx.keepKeys)), ",")
-	for _, st := range []struct {
-		q    string
-		args []any
-	}{
-		{`DELETE FROM call_log`, nil},
-		{`DELETE FROM deletions`, nil}, // the audit records of the deletions since the last reset
-		{`DELETE FROM contacts`, nil},  // and their calls and messages
-		{`DELETE FROM api_keys WHERE id NOT IN (` + placeholders + `)`, fx.keepKeys},
-		{`UPDATE api_keys SET name = ?, restricted = ?, permissions = ? WHERE id = ?`, append(fx.victimV[:], fx.victim)},
-	} {
-		if _, err := fx.d.Write.ExecContext(ctx, st.q, st.args...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := fx.seed(ctx); err != nil {
+	if err := fx.d.Restore(context.Background(), fx.image); err != nil {
 		t.Fatal(err)
 	}
-	// The first resets compare every row; later ones (the same statements) the counts.
+	// The first resets compare every row; later ones (the same image) the counts.
 	fx.resets++
 	full := fx.resets <= 3
 	want := fx.base

@@ -105,11 +105,11 @@ type CallInput struct {
 // normalize applies the defaults and checks the rules that need no database.
 func (in *CallInput) normalize() error {
 	if in.ID != "" {
-		id, err := uuid.Parse(in.ID)
-		if err != nil {
+		id, ok := canonicalID(in.ID)
+		if !ok {
 			return Errorf(EINVALID, "INVALID_CALL_ID", "id %q is not a valid UUID", in.ID)
 		}
-		in.ID = id.String()
+		in.ID = id
 	}
 	if in.Type == "" {
 		in.Type = TypeOutbound

@@ -321,3 +321,31 @@ func TestImportCancelled(t *testing.T) {
 		t.Fatalf("imported %d lines, but only 2 were read before the cancel", res.Imported)
 	}
 }
+
+// TestCanonicalIDs: imported ids are stored in the canonical form, whatever form uuid.Parse took
+// them in; an id already canonical is kept as it is; anything else fails its line.
+func TestCanonicalIDs(t *testing.T) {
+	e := newIngestEnv(t)
+	const canon = "0190a1b2-0000-7000-8000-00000000abcd"
+	l := goodImportLine(1, "+34600000001", 1, 1)
+	l.Call.Call.ID = "{0190A1B2-0000-7000-8000-00000000ABCD}"
+	l.Call.Messages[0].ID = "urn:uuid:0190a1b2-0000-7000-8000-00000000abce"
+	l.Call.Logs[0].ID = "0190a1b200007000800000000000abcf"
+	bad := goodImportLine(2, "+34600000002", 1, 0)
+	bad.Call.Messages[0].ID = "0190a1b2-0000-7000-8000-00000000abcg" // canonical shape, not hex
+	res, err := e.S.Import(e.ctx, e.P, lineSeq(l, bad))
+	if err != nil || res.Imported != 1 {
+		t.Fatalf("import = %+v, %v", res, err)
+	}
+	wantFailures(t, res, "2:INVALID_MESSAGE_ID")
+	if _, err := e.S.GetCall(e.ctx, e.P, canon); err != nil {
+		t.Fatalf("the call is not stored under %s: %v", canon, err)
+	}
+	rows, _ := e.testQueries().ListMessageRowsOfCall(e.ctx, canon)
+	if len(rows) != 1 || rows[0].ID != "0190a1b2-0000-7000-8000-00000000abce" {
+		t.Fatalf("message rows = %+v", rows)
+	}
+	if row, err := e.testQueries().GetCallLogRow(e.ctx, "0190a1b2-0000-7000-8000-00000000abcf"); err != nil || row.CallID == nil || *row.CallID != canon {
+		t.Fatalf("log row = %+v, %v", row, err)
+	}
+}

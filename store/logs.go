@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/callstore/callstore/db/sqlcdb"
 )
 
@@ -31,11 +29,11 @@ type LogInput struct {
 
 func (l *LogInput) normalize() error {
 	if l.ID != "" {
-		id, err := uuid.Parse(l.ID)
-		if err != nil {
+		id, ok := canonicalID(l.ID)
+		if !ok {
 			return Errorf(EINVALID, "INVALID_LOG_ID", "log id %q is not a valid UUID", l.ID)
 		}
-		l.ID = id.String()
+		l.ID = id
 	}
 	if !slices.Contains(LogLevels, l.Level) {
 		return Errorf(EINVALID, "INVALID_LOG_LEVEL", "level must be one of %s, not %q", strings.Join(LogLevels, ", "), l.Level)

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/callstore/callstore/db/sqlcdb"
 )
 
@@ -26,11 +24,11 @@ type MessageInput struct {
 
 func (m *MessageInput) normalize() error {
 	if m.ID != "" {
-		id, err := uuid.Parse(m.ID)
-		if err != nil {
+		id, ok := canonicalID(m.ID)
+		if !ok {
 			return Errorf(EINVALID, "INVALID_MESSAGE_ID", "message id %q is not a valid UUID", m.ID)
 		}
-		m.ID = id.String()
+		m.ID = id
 	}
 	if !slices.Contains(MessageRoles, m.Role) {
 		return Errorf(EINVALID, "INVALID_MESSAGE_ROLE", "role must be one of %s, not %q", strings.Join(MessageRoles, ", "), m.Role)
