@@ -123,10 +123,13 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if *tokenTTL <= 0 {
 		return fmt.Errorf("-token-ttl must be positive, got %s", *tokenTTL)
 	}
-	log, err := newLogger(e.stderr, *logFormat, *logLevel)
+	logOut := newLogBuffer(e.stderr, accessLogFlushEvery)
+	defer logOut.Close()
+	log, err := newLogger(logOut, *logFormat, *logLevel)
 	if err != nil {
 		return err
 	}
+	log = slog.New(flushOthers{log.Handler(), logOut})
 	if err := t.check(); err != nil {
 		return err
 	}
