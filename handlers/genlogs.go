@@ -111,7 +111,7 @@ func deletedContactAll(w http.ResponseWriter, res store.ContactDeletion) bool {
 // genlogsContactIDs validates the bulk body; a non-empty msg is the 400 detail.
 func genlogsContactIDs(body []byte) (ids []string, msg string) {
 	var m map[string]json.RawMessage
-	if t := bytes.TrimSpace(body); len(t) == 0 || t[0] != '{' || json.Unmarshal(t, &m) != nil {
+	if t := trimJSONSpace(body); len(t) == 0 || t[0] != '{' || json.Unmarshal(t, &m) != nil {
 		return nil, `Request body must be a JSON object: {"contact_ids": ["<uuid>", ...]}`
 	}
 	raw, ok := m["contact_ids"]

@@ -1,12 +1,12 @@
 package handlers
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 
 	"github.com/callstore/callstore/store"
 )
@@ -99,7 +99,7 @@ func handleKoreaiBulkDelete(s *store.Store, log *slog.Logger) http.Handler {
 // Ids are opaque strings: one that is not a contact's id is reported as a failed record, not here.
 func koreaiIDs(body []byte) (ids []string, msg string) {
 	var m map[string]json.RawMessage
-	if t := bytes.TrimSpace(body); len(t) == 0 || t[0] != '{' || json.Unmarshal(t, &m) != nil {
+	if t := trimJSONSpace(body); len(t) == 0 || t[0] != '{' || json.Unmarshal(t, &m) != nil {
 		return nil, `The request body must be a JSON object such as {"ids": ["<contact id>", ...]}`
 	}
 	ids1, has1 := m["ids"]
@@ -113,8 +113,13 @@ func koreaiIDs(body []byte) (ids []string, msg string) {
 	case !has1:
 		return nil, `"ids" is required: an array of contact ids`
 	}
-	if err := json.Unmarshal(raw, &ids); err != nil || ids == nil {
+	var items []*string // a null item stays nil: json.Unmarshal would read it into a string as ""
+	if err := json.Unmarshal(raw, &items); err != nil || items == nil || slices.Contains(items, nil) {
 		return nil, fmt.Sprintf("%q must be an array of strings", name)
+	}
+	ids = make([]string, len(items))
+	for i, it := range items {
+		ids[i] = *it
 	}
 	if len(ids) == 0 {
 		return nil, fmt.Sprintf("%q must not be empty", name)

@@ -38,17 +38,30 @@ func parseObject(body []byte, loc ...any) (*fields, []ValidationError) {
 func decodeJSON(body []byte, loc []any) (json.RawMessage, []ValidationError) {
 	var raw json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&raw); err != nil || dec.More() {
-		pos := int64(0)
-		if se, ok := err.(*json.SyntaxError); ok {
-			pos = se.Offset
-		} else if err != nil {
-			pos = int64(len(body))
+	err := dec.Decode(&raw)
+	if err == nil {
+		// Only JSON whitespace may follow the value. (Decoder.More is false before a stray '}' or
+		// ']', so it would let `{"a":1}}garbage` through.)
+		end := dec.InputOffset()
+		if rest := trimJSONSpace(body[end:]); len(rest) == 0 {
+			return raw, nil
 		}
+		pos := end + int64(len(body[end:])-len(bytes.TrimLeft(body[end:], jsonSpace)))
 		return nil, []ValidationError{{Loc: append(loc, pos), Msg: "JSON decode error", Type: "json_invalid"}}
 	}
-	return raw, nil
+	pos := int64(len(body))
+	if se, ok := err.(*json.SyntaxError); ok {
+		pos = se.Offset
+	}
+	return nil, []ValidationError{{Loc: append(loc, pos), Msg: "JSON decode error", Type: "json_invalid"}}
 }
+
+// jsonSpace is the whitespace JSON allows around values (RFC 8259): not \v, \f or Unicode spaces,
+// which bytes.TrimSpace would also remove.
+const jsonSpace = " \t\r\n"
+
+// trimJSONSpace removes JSON whitespace from both ends of b.
+func trimJSONSpace(b []byte) []byte { return bytes.Trim(b, jsonSpace) }
 
 // objectFrom reads raw (one JSON value) as an object; anything else is pydantic's
 // model_attributes_type error at loc.
@@ -264,6 +277,10 @@ func plural(n int) string {
 // maxQueryValue is the longest value, in bytes, that a query parameter may have.
 const maxQueryValue = 1024
 
+// maxQueryParams is the most '&'-separated pairs a query string may hold (empty ones included):
+// url.ParseQuery's own limit, so that parseQuery is never less strict than the standard library.
+const maxQueryParams = 10000
+
 // query reads URL query parameters the same way fields reads a body, with loc ["query", name].
 // It is built by parseQuery, so a malformed query string is already reported in errs.
 type query struct {
@@ -278,6 +295,10 @@ type query struct {
 func parseQuery(raw string) (url.Values, []ValidationError) {
 	v := url.Values{}
 	var errs []ValidationError
+	if n := strings.Count(raw, "&") + 1; n > maxQueryParams {
+		return v, []ValidationError{{Loc: []any{"query"}, Type: "query_parsing",
+			Msg: fmt.Sprintf("A query string may hold at most %d parameters, not %d", maxQueryParams, n)}}
+	}
 	for pair := range strings.SplitSeq(raw, "&") {
 		if pair == "" {
 			continue
