@@ -411,7 +411,6 @@ const (
 	ConversationalPathsDelete Permission = "conversational_paths.delete"
 	ConversationalPathsUpdate Permission = "conversational_paths.update"
 	ConversationalPathsView   Permission = "conversational_paths.view"
-	DeletionsView             Permission = "deletions.view"
 	IntegrationsCreate        Permission = "integrations.create"
 	IntegrationsDelete        Permission = "integrations.delete"
 	IntegrationsUpdate        Permission = "integrations.update"
@@ -499,8 +498,6 @@ func (e Permission) Valid() bool {
 	case ConversationalPathsUpdate:
 		return true
 	case ConversationalPathsView:
-		return true
-	case DeletionsView:
 		return true
 	case IntegrationsCreate:
 		return true
@@ -1364,7 +1361,7 @@ type PaginatedResponseRedactedApiKeyResponseSchema struct {
 	TotalPages  *int                           `json:"total_pages,omitempty"`
 }
 
-// Permission App permissions. deletions.view is callstore's own: reading the deletion audit trail and the retention setting.
+// Permission App permissions.
 type Permission string
 
 // PurgeRequest A filter named like GET /v1/call/'s query parameters (dates inclusive, as there). Only terminal calls are ever purged.
@@ -2476,14 +2473,14 @@ type ClientInterface interface {
 
 	// ListDeletionsV1DeletionGet List the deletion audit trail
 	//
-	// callstore extension. Every deletion of the company (calls bulk delete; contact deletes of all three dialects; purge; retention; erasure; dry runs included), newest first by default, paginated like every list. A request that deleted nothing leaves no record. Records are never changed through the API. Permission deletions.view.
+	// callstore extension. Every deletion of the company (calls bulk delete; contact deletes of all three dialects; purge; retention; erasure; dry runs included), newest first by default, paginated like every list. A request that deleted nothing leaves no record. Records are never changed through the API. Permission logs.view (the trail is an audit log).
 	//
 	// Corresponds with GET /v1/deletion/ (the `ListDeletionsV1DeletionGet` operationId).
 	ListDeletionsV1DeletionGet(ctx context.Context, params *ListDeletionsV1DeletionGetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDeletionV1DeletionIdGet Get a deletion record
 	//
-	// callstore extension. One audit record of the company, with the ids it requested. Permission deletions.view.
+	// callstore extension. One audit record of the company, with the ids it requested. Permission logs.view (the trail is an audit log).
 	//
 	// Corresponds with GET /v1/deletion/{id} (the `GetDeletionV1DeletionIdGet` operationId).
 	GetDeletionV1DeletionIdGet(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2522,7 +2519,7 @@ type ClientInterface interface {
 
 	// GetRetentionV1RetentionGet Get the retention setting
 	//
-	// callstore extension. The company's retention period (set with `callstore company set -retention 90d`), enforced by `serve -retention-interval`. Permission deletions.view.
+	// callstore extension. The company's retention period (set with `callstore company set -retention 90d`), enforced by `serve -retention-interval`. Permission logs.view (the trail is an audit log).
 	//
 	// Corresponds with GET /v1/retention (the `GetRetentionV1RetentionGet` operationId).
 	GetRetentionV1RetentionGet(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3180,7 +3177,7 @@ func (c *Client) GetContactV1ContactIdGet(ctx context.Context, id openapi_types.
 
 // ListDeletionsV1DeletionGet List the deletion audit trail
 //
-// callstore extension. Every deletion of the company (calls bulk delete; contact deletes of all three dialects; purge; retention; erasure; dry runs included), newest first by default, paginated like every list. A request that deleted nothing leaves no record. Records are never changed through the API. Permission deletions.view.
+// callstore extension. Every deletion of the company (calls bulk delete; contact deletes of all three dialects; purge; retention; erasure; dry runs included), newest first by default, paginated like every list. A request that deleted nothing leaves no record. Records are never changed through the API. Permission logs.view (the trail is an audit log).
 //
 // Corresponds with GET /v1/deletion/ (the `ListDeletionsV1DeletionGet` operationId).
 func (c *Client) ListDeletionsV1DeletionGet(ctx context.Context, params *ListDeletionsV1DeletionGetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3197,7 +3194,7 @@ func (c *Client) ListDeletionsV1DeletionGet(ctx context.Context, params *ListDel
 
 // GetDeletionV1DeletionIdGet Get a deletion record
 //
-// callstore extension. One audit record of the company, with the ids it requested. Permission deletions.view.
+// callstore extension. One audit record of the company, with the ids it requested. Permission logs.view (the trail is an audit log).
 //
 // Corresponds with GET /v1/deletion/{id} (the `GetDeletionV1DeletionIdGet` operationId).
 func (c *Client) GetDeletionV1DeletionIdGet(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3286,7 +3283,7 @@ func (c *Client) AppendLogsV1LogCallCallIdPost(ctx context.Context, callId opena
 
 // GetRetentionV1RetentionGet Get the retention setting
 //
-// callstore extension. The company's retention period (set with `callstore company set -retention 90d`), enforced by `serve -retention-interval`. Permission deletions.view.
+// callstore extension. The company's retention period (set with `callstore company set -retention 90d`), enforced by `serve -retention-interval`. Permission logs.view (the trail is an audit log).
 //
 // Corresponds with GET /v1/retention (the `GetRetentionV1RetentionGet` operationId).
 func (c *Client) GetRetentionV1RetentionGet(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5645,7 +5642,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListDeletionsV1DeletionGetWithResponse List the deletion audit trail
 	//
-	// callstore extension. Every deletion of the company (calls bulk delete; contact deletes of all three dialects; purge; retention; erasure; dry runs included), newest first by default, paginated like every list. A request that deleted nothing leaves no record. Records are never changed through the API. Permission deletions.view.
+	// callstore extension. Every deletion of the company (calls bulk delete; contact deletes of all three dialects; purge; retention; erasure; dry runs included), newest first by default, paginated like every list. A request that deleted nothing leaves no record. Records are never changed through the API. Permission logs.view (the trail is an audit log).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5654,7 +5651,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetDeletionV1DeletionIdGetWithResponse Get a deletion record
 	//
-	// callstore extension. One audit record of the company, with the ids it requested. Permission deletions.view.
+	// callstore extension. One audit record of the company, with the ids it requested. Permission logs.view (the trail is an audit log).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5699,7 +5696,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetRetentionV1RetentionGetWithResponse Get the retention setting
 	//
-	// callstore extension. The company's retention period (set with `callstore company set -retention 90d`), enforced by `serve -retention-interval`. Permission deletions.view.
+	// callstore extension. The company's retention period (set with `callstore company set -retention 90d`), enforced by `serve -retention-interval`. Permission logs.view (the trail is an audit log).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -8627,7 +8624,7 @@ func (c *ClientWithResponses) GetContactV1ContactIdGetWithResponse(ctx context.C
 
 // ListDeletionsV1DeletionGetWithResponse List the deletion audit trail
 //
-// callstore extension. Every deletion of the company (calls bulk delete; contact deletes of all three dialects; purge; retention; erasure; dry runs included), newest first by default, paginated like every list. A request that deleted nothing leaves no record. Records are never changed through the API. Permission deletions.view.
+// callstore extension. Every deletion of the company (calls bulk delete; contact deletes of all three dialects; purge; retention; erasure; dry runs included), newest first by default, paginated like every list. A request that deleted nothing leaves no record. Records are never changed through the API. Permission logs.view (the trail is an audit log).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -8642,7 +8639,7 @@ func (c *ClientWithResponses) ListDeletionsV1DeletionGetWithResponse(ctx context
 
 // GetDeletionV1DeletionIdGetWithResponse Get a deletion record
 //
-// callstore extension. One audit record of the company, with the ids it requested. Permission deletions.view.
+// callstore extension. One audit record of the company, with the ids it requested. Permission logs.view (the trail is an audit log).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -8717,7 +8714,7 @@ func (c *ClientWithResponses) AppendLogsV1LogCallCallIdPostWithResponse(ctx cont
 
 // GetRetentionV1RetentionGetWithResponse Get the retention setting
 //
-// callstore extension. The company's retention period (set with `callstore company set -retention 90d`), enforced by `serve -retention-interval`. Permission deletions.view.
+// callstore extension. The company's retention period (set with `callstore company set -retention 90d`), enforced by `serve -retention-interval`. Permission logs.view (the trail is an audit log).
 //
 // Returns a wrapper object for the known response body format(s).
 //

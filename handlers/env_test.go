@@ -262,9 +262,23 @@ func publishedContract(tb testing.TB) *apiDoc {
 // TestOpenAPIListsEveryRoute), the published contract when CALLSTORE_CONTRACT names it.
 func validateResponse(tb testing.TB, req *http.Request, r *response) {
 	tb.Helper()
+	served := "" // the path template of the served operation req reached
+	for _, d := range servedDocs(tb) {
+		if route, _, err := d.Router.FindRoute(req); err == nil {
+			served = route.Path
+			break
+		}
+	}
 	for _, d := range append(servedDocs(tb), publishedContract(tb)) {
 		if d == nil {
 			continue
+		}
+		if d == publishedContract(tb) && served != "" {
+			// A callstore extension whose path a contract template also matches
+			// (GET /v1/call/export against GET /v1/call/{call_id}) is not the contract's operation.
+			if route, _, err := d.Router.FindRoute(req); err == nil && route.Path != served {
+				continue
+			}
 		}
 		if err := d.validate(req, r); err != nil {
 			tb.Errorf("%s %s -> %d does not validate against %s: %v\nbody: %s", req.Method, req.URL.RequestURI(), r.Status, d.Name, err, r.Body)

@@ -1045,7 +1045,7 @@ func TestLifecycleDeletionTrail(t *testing.T) {
 	})
 
 	t.Run("Permission", func(t *testing.T) {
-		for _, perms := range [][]string{{"calls.view"}, {"calls.delete", "contacts.delete", "logs.view", "api_keys.view"}} {
+		for _, perms := range [][]string{{"calls.view"}, {"calls.delete", "contacts.delete", "messages.view", "api_keys.view"}} {
 			k := e.keyWith(perms...)
 			wantError(t, e.do("GET", "/v1/deletion/", k, nil), http.StatusForbidden, "INTERNAL_SERVER_ERROR")
 			wantError(t, e.do("GET", "/v1/deletion/"+newestFirst[0], k, nil), http.StatusForbidden, "INTERNAL_SERVER_ERROR")
@@ -1055,17 +1055,18 @@ func TestLifecycleDeletionTrail(t *testing.T) {
 		wantError(t, e.do("GET", "/v1/deletion/"+newestFirst[0], "", nil), http.StatusUnauthorized, "INVALID_API_KEY")
 		wantError(t, e.do("GET", "/v1/retention", "", nil), http.StatusUnauthorized, "INVALID_API_KEY")
 
-		// A key holding deletions.view, created through the API, reads the trail and nothing else.
-		r := e.do("POST", "/v1/api_key/", key, map[string]any{"name": "auditor", "restricted": true, "permissions": []string{"deletions.view"}})
+		// A key holding logs.view (the trail is an audit log), created through the API, reads the
+		// trail and no calls.
+		r := e.do("POST", "/v1/api_key/", key, map[string]any{"name": "auditor", "restricted": true, "permissions": []string{"logs.view"}})
 		if r.Status != http.StatusOK && r.Status != http.StatusCreated {
-			t.Fatalf("creating a deletions.view key = %d %s", r.Status, r.Body)
+			t.Fatalf("creating a logs.view key = %d %s", r.Status, r.Body)
 		}
 		created := r.Map(t)
 		auditor, _ := created["value"].(string)
 		if auditor == "" {
 			t.Fatalf("created key = %s", r.Body)
 		}
-		if perms, _ := created["permissions"].([]any); len(perms) != 1 || perms[0] != "deletions.view" {
+		if perms, _ := created["permissions"].([]any); len(perms) != 1 || perms[0] != "logs.view" {
 			t.Fatalf("created key's permissions = %v", created["permissions"])
 		}
 		if got := e.listDeletions(t, auditor); len(got) != len(newestFirst) {
@@ -1086,7 +1087,7 @@ func TestLifecycleDeletionTrail(t *testing.T) {
 		if keyID == "" {
 			t.Fatal("the restricted key is not listed")
 		}
-		wantStatus(t, e.do("PATCH", "/v1/api_key/"+keyID, key, map[string]any{"permissions": []string{"calls.view", "deletions.view"}}), http.StatusOK)
+		wantStatus(t, e.do("PATCH", "/v1/api_key/"+keyID, key, map[string]any{"permissions": []string{"calls.view", "logs.view"}}), http.StatusOK)
 		wantStatus(t, e.do("GET", "/v1/deletion/", k, nil), http.StatusOK)
 	})
 }
@@ -1094,7 +1095,7 @@ func TestLifecycleDeletionTrail(t *testing.T) {
 // Purge and erasure records carry their kind, dialect, route and credential too.
 func TestLifecycleDeletionTrailOfPurgeAndErasure(t *testing.T) {
 	e := newEnv(t)
-	keyID, key := e.lcKey(e.Company.ID, "calls.delete", "contacts.delete", "deletions.view")
+	keyID, key := e.lcKey(e.Company.ID, "calls.delete", "contacts.delete", "logs.view")
 	s := e.seed(e.Company.ID)
 	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	ct := s.contact("+34600000042", at)

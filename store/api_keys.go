@@ -75,12 +75,14 @@ var Permissions = []string{
 	"workflows.delete",
 }
 
-// PermDeletionsView is callstore's own permission, beyond the contract's enum: reading the
-// deletion audit trail and the retention setting (GET /v1/deletion/, GET /v1/retention).
-const PermDeletionsView = "deletions.view"
+// PermDeletionsView is the permission that reads the deletion audit trail and the retention
+// setting (GET /v1/deletion/, GET /v1/retention): the contract's logs.view, since the trail is an
+// audit log. A permission of its own would put a value outside the contract's Permission enum into
+// API key answers, which a client generated from the contract refuses.
+const PermDeletionsView = "logs.view"
 
 // ValidPermission reports whether p is a value of the contract's Permission enum.
-func ValidPermission(p string) bool { return slices.Contains(Permissions, p) || p == PermDeletionsView }
+func ValidPermission(p string) bool { return slices.Contains(Permissions, p) }
 
 // Principal is an authenticated caller: the company it acts for and what it may do there.
 type Principal struct {
