@@ -57,12 +57,13 @@ const PurgeSampleSize = 100
 // The batches of a purge: at most purgeBatchMax calls per transaction, sized so that a batch
 // takes about purgeBatchTarget: other writers wait for the writer between batches, so they wait
 // about that long at most. The first batch is small (its time is unknown: 500 calls of a large file
-// under load took 190 ms), and a batch at most doubles the last one's size.
+// under load took 190 ms), and a batch is at most a quarter larger than the last one: a batch
+// that doubled after a quick one overshot the target.
 const (
 	purgeBatchMax    = 500
 	purgeBatchFirst  = 100
 	purgeBatchMin    = 20
-	purgeBatchTarget = 60 * time.Millisecond
+	purgeBatchTarget = 40 * time.Millisecond
 )
 
 // Purge deletes the caller's company's terminal calls that match f (with their messages; their
@@ -159,7 +160,7 @@ func (s *Store) purge(ctx context.Context, p Principal, kind string, f PurgeFilt
 			progress(res.Count)
 		}
 		if took > 0 {
-			size = min(purgeBatchMax, 2*size, max(purgeBatchMin, int(float64(size)*float64(purgeBatchTarget)/float64(took))))
+			size = min(purgeBatchMax, size+max(1, size/4), max(purgeBatchMin, int(float64(size)*float64(purgeBatchTarget)/float64(took))))
 		}
 	}
 	if !a.written && recordEmpty {
