@@ -171,9 +171,10 @@ func (s *Store) DeleteContacts(ctx context.Context, p Principal, ids []string, m
 			}
 			deletable = nil
 		}
+		var c DeletionCounts
 		if len(deletable) > 0 {
-			c, err := deleteContacts(ctx, tx.Q, p.CompanyID, deletable, dryRun)
-			if err != nil {
+			var err error
+			if c, err = deleteContacts(ctx, tx.Q, p.CompanyID, deletable, dryRun); err != nil {
 				return err
 			}
 			out.Deleted = len(deletable)
@@ -182,8 +183,7 @@ func (s *Store) DeleteContacts(ctx context.Context, p Principal, ids []string, m
 		if out.Deleted == 0 {
 			return nil // nothing deleted (or, in a dry run, deletable): not a deletion, no record
 		}
-		return a.record(ctx, tx.Q, tx.Now, DeletionCounts{Contacts: int64(out.Deleted), Calls: out.Effects.Calls,
-			Messages: out.Effects.Messages, LogsDetached: out.Effects.Logs})
+		return a.record(ctx, tx.Q, tx.Now, c)
 	})
 	if err != nil {
 		return ContactDeletion{}, err
