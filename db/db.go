@@ -23,7 +23,8 @@ import (
 	"github.com/callstore/callstore/db/sqlcdb"
 
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+	"modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/*.sql
@@ -63,7 +64,7 @@ type DB struct {
 	lastDeletion, pendingSince atomic.Int64
 
 	prepMu   sync.Mutex
-	prepared *sqlcdb.Queries // every generated query prepared on the writer, once (InPreparedTx)
+	prepared *sqlcdb.Queries // every generated query prepared on the writer, once (InBulkTx)
 }
 
 // checkpointEvery is how often the background checkpointer copies the WAL into the database.
@@ -706,43 +707,6 @@ func (d *DB) Close() error {
 	return err
 }
 
-// InPreparedTx runs fn in one write transaction on the writer (BEGIN IMMEDIATE) with every
-// generated query prepared, for work that runs the same statements many times in one transaction
-// (the seed, bulk import). It commits when fn returns nil and rolls back otherwise.
-//
-// The statements are prepared on the writer once, the first time, and every later transaction
-// runs them there again (database/sql finds them prepared on the writer's connection): an import
-// writes in many short transactions, and preparing every query for each cost more than some of
-// them took to run.
-func (d *DB) InPreparedTx(ctx context.Context, fn func(*sqlcdb.Queries) error) error {
-	prepared, err := d.preparedQueries(ctx)
-	if err != nil {
-		return err
-	}
-	tx, err := d.Write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(prepared.WithTx(tx)); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-func (d *DB) preparedQueries(ctx context.Context) (*sqlcdb.Queries, error) {
-	d.prepMu.Lock()
-	defer d.prepMu.Unlock()
-	if d.prepared == nil {
-		q, err := sqlcdb.Prepare(ctx, d.Write)
-		if err != nil {
-			return nil, err
-		}
-		d.prepared = q
-	}
-	return d.prepared, nil
-}
-
 // Compact writes a copy of the database into the new file dst (which must not exist): Backup of
 // d's own file. Compact is how a file created with another page size gets the current one.
 func (d *DB) Compact(ctx context.Context, dst string) error {
@@ -763,4 +727,11 @@ func LatestVersion() int64 {
 		}
 	}
 	return latest
+}
+
+// IsConstraint reports whether err is SQLite refusing a row (a constraint), as opposed to the
+// database failing.
+func (d *DB) IsConstraint(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
 }

@@ -111,9 +111,9 @@ func fillBenchDB(path string) error {
 	}
 	defer d.Close()
 	// Batches of rows, each in one transaction with prepared statements.
-	inTx := func(fn func(q *sqlcdb.Queries) error) error { return d.InPreparedTx(ctx, fn) }
+	inTx := func(fn func(q sqlcdb.Querier) error) error { return d.InBulkTx(ctx, fn) }
 	other := "00000000-0000-7000-8000-000000000002"
-	err = inTx(func(q *sqlcdb.Queries) error {
+	err = inTx(func(q sqlcdb.Querier) error {
 		for _, c := range []string{benchCompany, other} {
 			if _, err := q.CreateCompany(ctx, sqlcdb.CreateCompanyParams{ID: c, Name: c, CreatedDate: benchT0.UnixMicro()}); err != nil {
 				return err
@@ -155,7 +155,7 @@ func fillBenchDB(path string) error {
 	}
 	const chunk = 20_000
 	for start := 0; start < benchCalls+benchOther; start += chunk {
-		err := inTx(func(q *sqlcdb.Queries) error {
+		err := inTx(func(q sqlcdb.Querier) error {
 			for i := start; i < min(start+chunk, benchCalls+benchOther); i++ {
 				p := sqlcdb.CreateCallParams{
 					ID: benchID(5, i), CompanyID: benchCompany, ContactID: benchID(1, i%benchContacts),
@@ -178,7 +178,7 @@ func fillBenchDB(path string) error {
 		}
 	}
 	for batch := range benchBatches {
-		if err := inTx(func(q *sqlcdb.Queries) error { return addDeleteBatch(ctx, q, batch) }); err != nil {
+		if err := inTx(func(q sqlcdb.Querier) error { return addDeleteBatch(ctx, q, batch) }); err != nil {
 			return err
 		}
 	}
@@ -187,7 +187,7 @@ func fillBenchDB(path string) error {
 
 // addDeleteBatch adds the batch-th set of 500 terminal calls, with their messages and log entries,
 // dated before every other call so they do not disturb the list benchmarks' pages.
-func addDeleteBatch(ctx context.Context, q *sqlcdb.Queries, batch int) error {
+func addDeleteBatch(ctx context.Context, q sqlcdb.Querier, batch int) error {
 	content := "Hello, I would like to know the status of my order."
 	for j := range benchBatchSize {
 		n := batch*benchBatchSize + j

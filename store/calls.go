@@ -222,7 +222,7 @@ func (s *Store) CreateCall(ctx context.Context, p Principal, in CallInput) (Call
 }
 
 // checkCallID gives a new call its id, or makes sure the id it came with is free.
-func checkCallID(ctx context.Context, q *sqlcdb.Queries, in *CallInput) error {
+func checkCallID(ctx context.Context, q sqlcdb.Querier, in *CallInput) error {
 	if in.ID == "" {
 		in.ID = NewID()
 		return nil
@@ -245,7 +245,7 @@ func errCallExists(id string) error {
 // contact, in the caller's transaction. contacts, when not nil, remembers the contacts this
 // transaction has already looked up or written, so that a batch of calls of the same few people
 // asks the database once per person.
-func insertCall(ctx context.Context, q *sqlcdb.Queries, companyID string, now time.Time, in *CallInput, contacts contactCache) (Call, error) {
+func insertCall(ctx context.Context, q sqlcdb.Querier, companyID string, now time.Time, in *CallInput, contacts contactCache) (Call, error) {
 	created := now
 	if in.CreatedDate != nil {
 		created = *in.CreatedDate
@@ -370,7 +370,7 @@ func (s *Store) UpdateCall(ctx context.Context, p Principal, id string, u CallUp
 }
 
 // requireCall returns ENOTFOUND (CALL_NOT_FOUND) unless callID is a call of the company.
-func requireCall(ctx context.Context, q *sqlcdb.Queries, companyID, callID string) error {
+func requireCall(ctx context.Context, q sqlcdb.Querier, companyID, callID string) error {
 	n, err := q.CallExists(ctx, sqlcdb.CallExistsParams{CompanyID: companyID, ID: callID})
 	if err != nil {
 		return err
@@ -385,7 +385,7 @@ func (s *Store) GetCall(ctx context.Context, p Principal, id string) (Call, erro
 	return getCall(ctx, s.r, p.CompanyID, id)
 }
 
-func getCall(ctx context.Context, q *sqlcdb.Queries, companyID, id string) (Call, error) {
+func getCall(ctx context.Context, q sqlcdb.Querier, companyID, id string) (Call, error) {
 	row, err := q.GetCall(ctx, sqlcdb.GetCallParams{CompanyID: companyID, ID: id})
 	if isNoRows(err) {
 		return Call{}, errCallNotFound(id)
@@ -550,7 +550,7 @@ func (s *Store) BulkDeleteCalls(ctx context.Context, p Principal, ids []string) 
 
 // deleteTerminalCalls deletes the company's terminal calls among ids (at most MaxBulkDelete) in the
 // caller's transaction and returns what went with them.
-func deleteTerminalCalls(ctx context.Context, q *sqlcdb.Queries, companyID string, ids []string) (DeletionCounts, error) {
+func deleteTerminalCalls(ctx context.Context, q sqlcdb.Querier, companyID string, ids []string) (DeletionCounts, error) {
 	eff, err := q.CountCallDeletionEffects(ctx, sqlcdb.CountCallDeletionEffectsParams{CompanyID: companyID, Ids: ids})
 	if err != nil {
 		return DeletionCounts{}, err

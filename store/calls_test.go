@@ -71,7 +71,7 @@ func (e *ingestEnv) mustCall(tb testing.TB, in store.CallInput) store.Call {
 }
 
 // queries reads the database directly, for what no store method shows.
-func (e *ingestEnv) queries() *sqlcdb.Queries { return sqlcdb.New(e.S.DB().Read) }
+func (e *ingestEnv) queries() sqlcdb.Querier { return sqlcdb.New(e.S.DB().Read) }
 
 // testQueries reads (or writes) rows around the store's rules, with queries only tests use.
 func (e *ingestEnv) testQueries() *sqlctest.Queries { return sqlctest.New(e.S.DB().Read) }

@@ -65,7 +65,7 @@ func companyFromRow(r sqlcdb.Company) Company {
 }
 
 // requireCompany returns ENOTFOUND unless the company exists.
-func requireCompany(ctx context.Context, q *sqlcdb.Queries, id string) error {
+func requireCompany(ctx context.Context, q sqlcdb.Querier, id string) error {
 	if _, err := q.GetCompany(ctx, id); isNoRows(err) {
 		return Errorf(ENOTFOUND, "COMPANY_NOT_FOUND", "Company %s not found", id)
 	} else if err != nil {

@@ -196,7 +196,7 @@ func (s *Store) DeleteContacts(ctx context.Context, p Principal, ids []string, m
 
 // deleteContacts deletes the company's contacts ids (all of them the company's, none with an
 // active call) in the caller's transaction, and returns what went with them; a dry run only counts.
-func deleteContacts(ctx context.Context, q *sqlcdb.Queries, companyID string, ids []string, dryRun bool) (DeletionCounts, error) {
+func deleteContacts(ctx context.Context, q sqlcdb.Querier, companyID string, ids []string, dryRun bool) (DeletionCounts, error) {
 	eff, err := q.CountContactDeletionEffects(ctx, sqlcdb.CountContactDeletionEffectsParams{CompanyID: companyID, Ids: ids})
 	if err != nil {
 		return DeletionCounts{}, err
@@ -299,7 +299,7 @@ type contactCache map[[2]string]sqlcdb.Contact
 // (imports may come out of order). A known contact that needs no change is only read: most calls
 // are of known people, and reading the row costs less than rewriting it. With a cache, what the
 // cache lacks is new; without one (nil), the contact is read first.
-func contactOf(ctx context.Context, q *sqlcdb.Queries, companyID string, in *ContactInput, created int64, cache contactCache) (sqlcdb.Contact, error) {
+func contactOf(ctx context.Context, q sqlcdb.Querier, companyID string, in *ContactInput, created int64, cache contactCache) (sqlcdb.Contact, error) {
 	key := [2]string{in.ContactType, in.Identifier}
 	c, ok := cache[key]
 	if cache == nil {

@@ -21,7 +21,7 @@ import (
 type contactsFixture struct {
 	t       *testing.T
 	s       *store.Store
-	q       *sqlcdb.Queries
+	q       sqlcdb.Querier
 	tq      *sqlctest.Queries // queries only tests use
 	now     time.Time
 	company string

@@ -81,7 +81,7 @@ func newAudit(kind string, p Principal, ids []string, filter any, dryRun bool) *
 
 // record writes the audit row with counts c, or adds c to it when an earlier batch wrote it. It
 // runs inside the transaction that deletes, so the record and the deletion commit together.
-func (a *audit) record(ctx context.Context, q *sqlcdb.Queries, now time.Time, c DeletionCounts) error {
+func (a *audit) record(ctx context.Context, q sqlcdb.Querier, now time.Time, c DeletionCounts) error {
 	if a.written {
 		n, err := q.AddDeletionCounts(ctx, sqlcdb.AddDeletionCountsParams{
 			Calls: c.Calls, Messages: c.Messages, Contacts: c.Contacts, LogsDetached: c.LogsDetached, LogsRedacted: c.LogsRedacted,

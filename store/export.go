@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"time"
 
@@ -58,12 +57,16 @@ type ExportContact struct {
 // A long export holds its snapshot until it ends, and checkpoints cannot move the WAL past it in
 // the meantime, so the WAL grows with the writes made during the export.
 func (s *Store) Export(ctx context.Context, p Principal, f CallFilter, w func(line []byte) error) (int64, error) {
-	tx, err := s.db.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	q := s.r.WithTx(tx)
+	var n int64
+	err := s.eng.InReadTx(ctx, func(q sqlcdb.Querier) error {
+		var err error
+		n, err = s.export(ctx, q, p, f, w)
+		return err
+	})
+	return n, err
+}
+
+func (s *Store) export(ctx context.Context, q sqlcdb.Querier, p Principal, f CallFilter, w func(line []byte) error) (int64, error) {
 	// The list's queries, bound to the transaction: the same choice of query for the same filters.
 	inTx := *s
 	inTx.r = q
@@ -120,7 +123,7 @@ func (s *Store) Export(ctx context.Context, p Principal, f CallFilter, w func(li
 
 // exportDetails reads the messages and the log entries of a chunk of calls, by call id, each
 // call's in its order: messages by (created date, id), log entries by (timestamp, id).
-func exportDetails(ctx context.Context, q *sqlcdb.Queries, companyID string, calls []Call) (map[string][]Message, map[string][]LogEntry, error) {
+func exportDetails(ctx context.Context, q sqlcdb.Querier, companyID string, calls []Call) (map[string][]Message, map[string][]LogEntry, error) {
 	ids := make([]string, len(calls))
 	ptrs := make([]*string, len(calls))
 	for i := range calls {

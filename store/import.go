@@ -2,14 +2,10 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"slices"
 	"time"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/callstore/callstore/db/sqlcdb"
 )
@@ -212,7 +208,7 @@ func (s *Store) Import(ctx context.Context, p Principal, lines iter.Seq[ImportLi
 // with WRITE_FAILED, and a file imported twice costs one refused statement per batch.
 func (s *Store) importBatch(ctx context.Context, companyID string, lines []ImportLine, res *ImportResult) error {
 	fails, n, err := s.tryImportBatch(ctx, companyID, lines, false)
-	if err != nil && isConstraint(err) && ctx.Err() == nil {
+	if err != nil && s.eng.IsConstraint(err) && ctx.Err() == nil {
 		fails, n, err = s.tryImportBatch(ctx, companyID, lines, true)
 	}
 	if err == nil {
@@ -226,7 +222,7 @@ func (s *Store) importBatch(ctx context.Context, companyID string, lines []Impor
 		return err
 	}
 	if len(lines) == 1 {
-		if !isConstraint(err) {
+		if !s.eng.IsConstraint(err) {
 			return err
 		}
 		res.fail(ImportFailure{Line: lines[0].Line, ErrorCode: "WRITE_FAILED", Message: "the line breaks a rule of the database: " + err.Error()})
@@ -250,7 +246,7 @@ func (s *Store) importBatch(ctx context.Context, companyID string, lines []Impor
 // to. Back-to-back inserts into one table find its pages (and the CPU's caches) warm: interleaving
 // the tables call by call cost a seed of 100,000 calls over 20% more CPU.
 func (s *Store) tryImportBatch(ctx context.Context, companyID string, lines []ImportLine, lookUp bool) (fails []ImportFailure, imported int64, err error) {
-	err = s.db.InPreparedTx(ctx, func(q *sqlcdb.Queries) error {
+	err = s.eng.InBulkTx(ctx, func(q sqlcdb.Querier) error {
 		now := s.now() // read once the write lock is held, as Store.inTx does
 		taken := importIDs{calls: map[string]bool{}, logs: map[string]bool{}}
 		if lookUp {
@@ -320,7 +316,7 @@ const idsPerLookup = 1000
 // lookUpImportIDs finds which of the call ids and log ids a batch brings are taken, in a few
 // statements for the whole batch. (Message ids need no lookup: their call is new, so its
 // transcript is empty.)
-func lookUpImportIDs(ctx context.Context, q *sqlcdb.Queries, lines []ImportLine) (importIDs, error) {
+func lookUpImportIDs(ctx context.Context, q sqlcdb.Querier, lines []ImportLine) (importIDs, error) {
 	var calls, logs []string
 	for _, l := range lines {
 		if l.Err != nil {
@@ -356,7 +352,7 @@ func lookUpImportIDs(ctx context.Context, q *sqlcdb.Queries, lines []ImportLine)
 
 // lookUpContacts reads the company's contacts that the batch's calls name, in a few statements for
 // the whole batch; a call of a contact found here then needs no statement to find it.
-func lookUpContacts(ctx context.Context, q *sqlcdb.Queries, companyID string, lines []ImportLine) (contactCache, error) {
+func lookUpContacts(ctx context.Context, q sqlcdb.Querier, companyID string, lines []ImportLine) (contactCache, error) {
 	seen := make(map[string]bool, len(lines))
 	var identifiers []string
 	for _, l := range lines {
@@ -407,11 +403,4 @@ func importFailure(line int, err error) ImportFailure {
 		code = "IMPORT_FAILED"
 	}
 	return ImportFailure{Line: line, ErrorCode: code, Message: ErrorMessage(err)}
-}
-
-// isConstraint reports whether err is SQLite refusing a row (a constraint), as opposed to the
-// database failing.
-func isConstraint(err error) bool {
-	var e *sqlite.Error
-	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
 }

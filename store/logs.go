@@ -73,7 +73,7 @@ func (s *Store) AppendLogs(ctx context.Context, p Principal, callID string, in [
 }
 
 // insertLogs writes normalized entries of one call; those without a timestamp get base + index µs.
-func insertLogs(ctx context.Context, q *sqlcdb.Queries, companyID, callID string, base time.Time, in []LogInput) ([]LogEntry, error) {
+func insertLogs(ctx context.Context, q sqlcdb.Querier, companyID, callID string, base time.Time, in []LogInput) ([]LogEntry, error) {
 	rows := logRows(companyID, callID, base, in)
 	if err := insertLogRows(ctx, q, rows); err != nil {
 		return nil, err
@@ -107,7 +107,7 @@ func logRows(companyID, callID string, base time.Time, in []LogInput) []sqlcdb.C
 
 // insertLogRows writes log rows of one company, of one call or of many, ten rows per statement
 // (CreateCallLogs10) and the rest one by one, as InsertMessageRows does with messages.
-func insertLogRows(ctx context.Context, q *sqlcdb.Queries, rows []sqlcdb.CreateCallLogParams) error {
+func insertLogRows(ctx context.Context, q sqlcdb.Querier, rows []sqlcdb.CreateCallLogParams) error {
 	for ; len(rows) >= 10; rows = rows[10:] {
 		l := rows
 		err := q.CreateCallLogs10(ctx, sqlcdb.CreateCallLogs10Params{

@@ -63,7 +63,7 @@ func (s *Store) AppendMessages(ctx context.Context, p Principal, callID string, 
 }
 
 // insertMessages writes normalized messages and returns them as written.
-func insertMessages(ctx context.Context, q *sqlcdb.Queries, callID string, base time.Time, in []MessageInput) ([]Message, error) {
+func insertMessages(ctx context.Context, q sqlcdb.Querier, callID string, base time.Time, in []MessageInput) ([]Message, error) {
 	rows := messageRows(callID, base, in)
 	if err := InsertMessageRows(ctx, q, rows); err != nil {
 		return nil, err
@@ -96,7 +96,7 @@ func messageRows(callID string, base time.Time, in []MessageInput) []sqlcdb.Crea
 // InsertMessageRows writes the messages of one call, ten rows per statement (CreateMessages10)
 // and the rest one by one: about 40% less CPU per imported call than one statement per row.
 // Every transcript is written through it (the seed's too, through the import).
-func InsertMessageRows(ctx context.Context, q *sqlcdb.Queries, rows []sqlcdb.CreateMessageParams) error {
+func InsertMessageRows(ctx context.Context, q sqlcdb.Querier, rows []sqlcdb.CreateMessageParams) error {
 	for ; len(rows) >= 10; rows = rows[10:] {
 		m := rows
 		err := q.CreateMessages10(ctx, sqlcdb.CreateMessages10Params{

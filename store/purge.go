@@ -84,7 +84,7 @@ func (s *Store) purge(ctx context.Context, p Principal, kind string, f PurgeFilt
 	lo, hi := f.Created.bounds()
 	a := newAudit(kind, p, nil, filterRecord{StartCreatedDate: f.Created.From, EndCreatedDate: f.Created.To, PurgeFilter: f}, dryRun)
 	var res PurgeResult
-	list := func(q *sqlcdb.Queries, cursor Cursor, n int) ([]sqlcdb.ListPurgeableCallsRow, error) {
+	list := func(q sqlcdb.Querier, cursor Cursor, n int) ([]sqlcdb.ListPurgeableCallsRow, error) {
 		return q.ListPurgeableCalls(ctx, sqlcdb.ListPurgeableCallsParams{
 			CompanyID: p.CompanyID, Status: f.Status, ContactID: f.ContactID, AgentID: f.AgentID, Type: f.Type,
 			Lo: lo, Hi: hi, CursorDate: cursor.Date, CursorID: cursor.ID, Lim: int64(n),

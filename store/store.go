@@ -1,5 +1,6 @@
 // Package store is callstore's domain: the records it keeps, the rules that guard them, and the one
-// engine that reads, writes and deletes them in SQLite. HTTP dialects translate to and from it.
+// engine that reads, writes and deletes them (over SQLite or PostgreSQL, see Engine). HTTP dialects
+// translate to and from it.
 package store
 
 import (
@@ -8,18 +9,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/callstore/callstore/db"
 	"github.com/callstore/callstore/db/sqlcdb"
 )
 
-// Store is the SQLite-backed implementation of the domain. Time comes from Now so tests can
-// inject a clock; nothing below reads the wall clock directly.
+// Store is the domain over one Engine. Time comes from Now so tests can inject a clock; nothing
+// below reads the wall clock directly.
 type Store struct {
-	db  *db.DB
-	r   *sqlcdb.Queries // reader pool
-	w   *sqlcdb.Queries // writer, for a write that is one statement (its own implicit transaction)
+	eng Engine
+	r   sqlcdb.Querier // reader pool
+	w   sqlcdb.Querier // writer, for a write that is one statement (its own implicit transaction)
 	Now func() time.Time
 	// OnDelete, when set, is told what each committed deletion removed (the server counts it in
 	// /metrics). It runs after the commit, on the deleting goroutine: it must be quick.
@@ -30,65 +32,64 @@ func (s *Store) deleted(c DeletionCounts) {
 	if c == (DeletionCounts{}) {
 		return
 	}
-	s.db.NoteDeletion() // the next checkpoint truncates the WAL, which still holds the deleted rows
+	s.eng.NoteDeletion()
 	if s.OnDelete != nil {
 		s.OnDelete(c)
 	}
 }
 
-// New returns a Store over an opened database, using the system clock. Over a file, the reader
-// pool's queries are prepared once here (database/sql re-prepares them per pooled connection as
-// needed), so a list page does not pay SQLite's statement compilation on every request. An
-// in-memory database usually lives for one test, where preparing every query up front would cost
-// more than it saves (most of a new test server's start-up time, as measured by
-// callstoretest.BenchmarkNew): its queries are compiled as they run.
-func New(ctx context.Context, d *db.DB) (*Store, error) {
-	r := sqlcdb.New(d.Read)
-	if !d.InMemory() {
-		var err error
-		if r, err = sqlcdb.Prepare(ctx, d.Read); err != nil {
-			return nil, fmt.Errorf("store: prepare queries: %w", err)
-		}
+// New returns a Store over an opened database (a *db.DB or a *postgres.DB), using the system clock.
+func New(ctx context.Context, e Engine) (*Store, error) {
+	r, err := e.Reader(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
 	}
-	return &Store{db: d, r: r, w: sqlcdb.New(d.Write), Now: time.Now}, nil
+	return &Store{eng: e, r: r, w: e.Writer(), Now: time.Now}, nil
 }
 
-// Close releases the prepared statements (the database itself is closed by its owner).
-func (s *Store) Close() error { return s.r.Close() }
+// Close releases the reader's prepared statements (the database itself is closed by its owner).
+func (s *Store) Close() error {
+	if c, ok := s.r.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
 
 // Ready reports whether the store can serve: its database answers, and its schema is the one
 // this binary was built for.
 func (s *Store) Ready(ctx context.Context) error {
-	v, err := s.db.Version(ctx)
+	v, err := s.eng.Version(ctx)
 	if err != nil {
 		return fmt.Errorf("database unreachable: %w", err)
 	}
-	if want := db.LatestVersion(); v != want {
+	if want := s.eng.LatestVersion(); v != want {
 		return fmt.Errorf("database schema is version %d, this binary serves version %d", v, want)
 	}
 	return nil
 }
 
-// DB returns the underlying database (for tools and tests).
-func (s *Store) DB() *db.DB { return s.db }
+// Engine returns the database the store runs on.
+func (s *Store) Engine() Engine { return s.eng }
+
+// DB returns the SQLite database the store runs on, or nil on another engine (for the tools and
+// metrics that only SQLite has, and tests).
+func (s *Store) DB() *db.DB {
+	d, _ := s.eng.(*db.DB)
+	return d
+}
 
 // txn is one write transaction; it carries the time it started so every row it writes agrees on "now".
 type txn struct {
-	Q   *sqlcdb.Queries
+	Q   sqlcdb.Querier
 	Now time.Time
 }
 
-// inTx runs fn in one BEGIN IMMEDIATE transaction on the writer, committing when fn returns nil.
+// inTx runs fn in one write transaction, committing when fn returns nil. Now is read once the
+// transaction has begun (on SQLite, once the write lock is held), so times follow commit order.
 func (s *Store) inTx(ctx context.Context, fn func(*txn) error) error {
-	tx, err := s.db.Write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(&txn{Q: sqlcdb.New(tx), Now: s.now()}); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.eng.InTx(ctx, func(q sqlcdb.Querier) error {
+		return fn(&txn{Q: q, Now: s.now()})
+	})
 }
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
