@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/postgres"
 	"github.com/callstore/callstore/handlers"
 	"github.com/callstore/callstore/store"
 )
@@ -60,22 +62,31 @@ func dbFlag(fs *flag.FlagSet, e env) *string {
 	if def == "" {
 		def = "callstore.db"
 	}
-	return fs.String("db", def, "SQLite database file, or :memory: (env CALLSTORE_DB)")
+	return fs.String("db", def, "SQLite database file, :memory:, or a postgres:// URL (env CALLSTORE_DB)")
 }
 
 // openStore opens the database at path (applying migrations, each logged to log) and a store over
-// it; close releases both.
+// it; close releases both. A postgres:// URL opens PostgreSQL (docs/scale-out.md), anything else
+// a SQLite file.
 func openStore(ctx context.Context, e env, path string, log *slog.Logger) (s *store.Store, close func(), err error) {
-	d, err := openDB(ctx, e, path, log)
+	var eng interface {
+		store.Engine
+		Close() error
+	}
+	if postgres.IsURL(path) {
+		eng, err = postgres.Open(ctx, path, postgres.WithLogger(log))
+	} else {
+		eng, err = openDB(ctx, e, path, log)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err = store.New(ctx, d)
+	s, err = store.New(ctx, eng)
 	if err != nil {
-		d.Close()
+		eng.Close()
 		return nil, nil, err
 	}
-	return s, func() { s.Close(); d.Close() }, nil
+	return s, func() { s.Close(); eng.Close() }, nil
 }
 
 // splitPermissions reads a -permissions flag: a comma-separated list makes a restricted key or app,
@@ -329,4 +340,14 @@ func bootstrap(ctx context.Context, s *store.Store, e env) error {
 	}
 	fmt.Fprintf(e.stdout, "created company %q (%s) with an unrestricted API key (shown once):\n  %s\n", c.Name, c.ID, *k.Value)
 	return nil
+}
+
+// mustExist refuses, for a command that reads or changes existing data, a SQLite file that does
+// not exist (db.MustExist), rather than creating an empty one. A PostgreSQL database is checked
+// by connecting to it.
+func mustExist(path string) error {
+	if postgres.IsURL(path) {
+		return nil
+	}
+	return db.MustExist(path)
 }

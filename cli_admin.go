@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/callstore/callstore/db"
 	"github.com/callstore/callstore/store"
 )
 
@@ -97,7 +96,7 @@ func runCompany(ctx context.Context, args []string, e env) error {
 		}
 	}
 	if sub != "create" {
-		if err := db.MustExist(*path); err != nil {
+		if err := mustExist(*path); err != nil {
 			return err
 		}
 	}
@@ -166,7 +165,7 @@ func runAPIKey(ctx context.Context, args []string, e env) error {
 			in.ExpiryDate = &t
 		}
 	}
-	if err := db.MustExist(*path); err != nil {
+	if err := mustExist(*path); err != nil {
 		return err
 	}
 	s, closeStore, err := openStore(ctx, e, *path, cliLogger(e))

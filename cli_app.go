@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 
-	"github.com/callstore/callstore/db"
 	"github.com/callstore/callstore/store"
 )
 
@@ -25,7 +24,7 @@ func runApp(ctx context.Context, args []string, e env) error {
 	if err := required(fs, "company", "name"); err != nil {
 		return err
 	}
-	if err := db.MustExist(*path); err != nil {
+	if err := mustExist(*path); err != nil {
 		return err
 	}
 	in := store.AppInput{Name: *name}

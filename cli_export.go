@@ -14,7 +14,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/callstore/callstore/db"
 	"github.com/callstore/callstore/store"
 )
 
@@ -37,7 +36,7 @@ func runExport(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if err := db.MustExist(*path); err != nil {
+	if err := mustExist(*path); err != nil {
 		return err
 	}
 	s, closeStore, err := openStore(ctx, e, *path, cliLogger(e))

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/callstore/callstore/db"
 	"github.com/callstore/callstore/store"
 )
 
@@ -42,7 +41,7 @@ func runPurge(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("-older-than: %w", err)
 	}
-	if err := db.MustExist(*path); err != nil {
+	if err := mustExist(*path); err != nil {
 		return err
 	}
 	s, closeStore, err := openStore(ctx, e, *path, cliLogger(e))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/postgres"
 )
 
 // The operations commands: schema migrations, integrity checks, backups and restores, the version.
@@ -23,6 +24,9 @@ func cliLogger(e env) *slog.Logger { return slog.New(slog.NewTextHandler(e.stder
 // openDB opens the database at path for a command or the server: migrations are logged to log, and
 // CALLSTORE_CHECKPOINTS=off leaves checkpoints to another process (Litestream, docs/operations.md).
 func openDB(ctx context.Context, e env, path string, log *slog.Logger) (*db.DB, error) {
+	if postgres.IsURL(path) {
+		return nil, fmt.Errorf("this command works on a SQLite file, not on PostgreSQL (%s): docs/scale-out.md says what to use there", postgresName(path))
+	}
 	opts := []db.Option{db.WithLogger(log)}
 	switch v := e.getenv("CALLSTORE_CHECKPOINTS"); v {
 	case "", "on":
@@ -51,6 +55,9 @@ func runMigrate(ctx context.Context, args []string, e env) error {
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
+	if postgres.IsURL(*path) {
+		return migratePostgres(ctx, e, *path, *dryRun)
+	}
 	if *dryRun {
 		return migratePlan(ctx, e, *path)
 	}
@@ -66,6 +73,27 @@ func runMigrate(ctx context.Context, args []string, e env) error {
 	fmt.Fprintf(e.stdout, "%s is at schema version %d\n", *path, v)
 	return nil
 }
+
+// migratePostgres applies pending migrations to a PostgreSQL database (postgres.Open does).
+func migratePostgres(ctx context.Context, e env, url string, dryRun bool) error {
+	if dryRun {
+		return fmt.Errorf("-dry-run reads a SQLite file; on PostgreSQL, run migrate (nodes that start together migrate once)")
+	}
+	d, err := postgres.Open(ctx, url, postgres.WithLogger(cliLogger(e)))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	v, err := d.Version(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s is at schema version %d\n", d.URL, v)
+	return nil
+}
+
+// postgresName is a PostgreSQL URL without its password, for messages.
+func postgresName(url string) string { return postgres.Redact(url) }
 
 // migratePlan prints what `migrate` would do to the database at path, without opening it for writing.
 func migratePlan(ctx context.Context, e env, path string) error {
@@ -102,6 +130,9 @@ func runCheck(ctx context.Context, args []string, e env) error {
 
 // check prints the problems db.Check finds in path, or one line saying there are none.
 func check(ctx context.Context, e env, path string) error {
+	if postgres.IsURL(path) {
+		return fmt.Errorf("check reads a SQLite file; on PostgreSQL use pg_amcheck (docs/scale-out.md)")
+	}
 	problems, err := db.Check(ctx, path)
 	if err != nil {
 		return err
@@ -141,6 +172,9 @@ func backup(ctx context.Context, args []string, e env, name string, done func(sr
 	if err := required(fs, "into"); err != nil {
 		return err
 	}
+	if postgres.IsURL(*path) {
+		return fmt.Errorf("%s copies a SQLite file; on PostgreSQL use pg_dump or pg_basebackup (docs/scale-out.md)", name)
+	}
 	began := time.Now()
 	if err := db.Backup(ctx, *path, *into); err != nil {
 		return err
@@ -165,8 +199,8 @@ func runRestore(ctx context.Context, args []string, e env) error {
 	if err := required(fs, "from"); err != nil {
 		return err
 	}
-	if *path == ":memory:" {
-		return fmt.Errorf("-db must name a file to restore into")
+	if *path == ":memory:" || postgres.IsURL(*path) {
+		return fmt.Errorf("-db must name a SQLite file to restore into (on PostgreSQL use pg_restore, docs/scale-out.md)")
 	}
 	if _, err := os.Stat(*path); err == nil && !*force {
 		return fmt.Errorf("%s exists: restore replaces it only with -force (stop the server that uses it first)", *path)

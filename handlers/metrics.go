@@ -5,10 +5,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/postgres"
 	"github.com/callstore/callstore/store"
 )
 
@@ -42,26 +45,14 @@ func NewMetrics(s *store.Store) *Metrics {
 			Help: "Rows removed by deletions, by kind: contacts, calls, messages, and logs_detached (log entries kept with call_id set to null). Bulk deletes of calls count their calls only.",
 		}, []string{"kind"}),
 	}
-	d := s.DB()
-	ckpt := &d.Checkpoints
 	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.deleted,
 		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewDBStatsCollector(d.Write, "writer"),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "callstore_wal_bytes", Help: "Size of the database's write-ahead log.",
-		}, func() float64 { return float64(d.WALSize()) }),
-		checkpointCounter("finished", "Checkpoints that copied every WAL frame into the database.", ckpt.Finished.Load),
-		checkpointCounter("busy", "Checkpoints that left frames a reader still needed, for a later one.", ckpt.Busy.Load),
-		checkpointCounter("failed", "Checkpoints that failed with an error.", ckpt.Failed.Load),
-		checkpointCounter("truncated", "Checkpoints after a deletion that emptied the WAL file (also counted as finished).", ckpt.Truncated.Load),
-		checkpointCounter("truncate_busy", "Rounds after a deletion whose WAL truncation a reader or writer held off, for a later one.", ckpt.TruncateBusy.Load),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "callstore_checkpoint_frames_copied_total", Help: "WAL frames copied into the database by checkpoints.",
-		}, func() float64 { return float64(ckpt.FramesCopied.Load()) }),
-	)
-	if d.Read != d.Write {
-		m.reg.MustRegister(collectors.NewDBStatsCollector(d.Read, "reader"))
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	switch d := s.Engine().(type) {
+	case *db.DB:
+		registerSQLiteMetrics(m.reg, d)
+	case *postgres.DB:
+		registerPostgresMetrics(m.reg, d)
 	}
 	for _, kind := range []string{"contacts", "calls", "messages", "logs_detached", "logs_redacted"} {
 		m.deleted.WithLabelValues(kind) // present at 0 from the start
@@ -99,4 +90,46 @@ func (m *Metrics) begin() func(route string, status int, took time.Duration) {
 		m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
 		m.duration.WithLabelValues(route).Observe(took.Seconds())
 	}
+}
+
+// registerSQLiteMetrics registers the pools, the WAL and the checkpoints of a SQLite database.
+func registerSQLiteMetrics(reg *prometheus.Registry, d *db.DB) {
+	ckpt := &d.Checkpoints
+	reg.MustRegister(
+		collectors.NewDBStatsCollector(d.Write, "writer"),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "callstore_wal_bytes", Help: "Size of the database's write-ahead log.",
+		}, func() float64 { return float64(d.WALSize()) }),
+		checkpointCounter("finished", "Checkpoints that copied every WAL frame into the database.", ckpt.Finished.Load),
+		checkpointCounter("busy", "Checkpoints that left frames a reader still needed, for a later one.", ckpt.Busy.Load),
+		checkpointCounter("failed", "Checkpoints that failed with an error.", ckpt.Failed.Load),
+		checkpointCounter("truncated", "Checkpoints after a deletion that emptied the WAL file (also counted as finished).", ckpt.Truncated.Load),
+		checkpointCounter("truncate_busy", "Rounds after a deletion whose WAL truncation a reader or writer held off, for a later one.", ckpt.TruncateBusy.Load),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "callstore_checkpoint_frames_copied_total", Help: "WAL frames copied into the database by checkpoints.",
+		}, func() float64 { return float64(ckpt.FramesCopied.Load()) }),
+	)
+	if d.Read != d.Write {
+		reg.MustRegister(collectors.NewDBStatsCollector(d.Read, "reader"))
+	}
+}
+
+// registerPostgresMetrics registers the state of the connection pool to a PostgreSQL database.
+func registerPostgresMetrics(reg *prometheus.Registry, d *postgres.DB) {
+	gauge := func(name, help string, f func() float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "callstore_pg_pool_" + name, Help: help}, f)
+	}
+	counter := func(name, help string, f func() float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "callstore_pg_pool_" + name, Help: help}, f)
+	}
+	st := func() *pgxpool.Stat { return d.Pool.Stat() }
+	reg.MustRegister(
+		gauge("connections", "Connections the pool holds, in use or idle.", func() float64 { return float64(st().TotalConns()) }),
+		gauge("connections_in_use", "Connections in use by a request.", func() float64 { return float64(st().AcquiredConns()) }),
+		gauge("max_connections", "The pool's size.", func() float64 { return float64(st().MaxConns()) }),
+		counter("acquires_total", "Connections handed to requests.", func() float64 { return float64(st().AcquireCount()) }),
+		counter("acquire_waits_total", "Requests that waited for a connection because all were in use.", func() float64 { return float64(st().EmptyAcquireCount()) }),
+		counter("acquire_wait_seconds_total", "Time requests spent waiting for a connection.", func() float64 { return st().AcquireDuration().Seconds() }),
+		counter("new_connections_total", "Connections opened (after a failover, to the new primary).", func() float64 { return float64(st().NewConnsCount()) }),
+	)
 }
