@@ -26,6 +26,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 
 	"github.com/callstore/callstore/db/sqlcdb"
+	"github.com/callstore/callstore/store"
 )
 
 // IsURL reports whether a -db value names a PostgreSQL database (postgres:// or postgresql://)
@@ -224,7 +225,7 @@ func (d *DB) inTx(ctx context.Context, o pgx.TxOptions, fn func(sqlcdb.Querier) 
 		case serializationFailure(err):
 		case !committing && lostConnection(err):
 		default:
-			return err
+			return refusedText(err)
 		}
 		if time.Now().After(deadline) {
 			return err
@@ -280,10 +281,24 @@ func lostConnection(err error) bool {
 }
 
 // IsConstraint reports whether err is PostgreSQL refusing a row: an integrity constraint
-// violation (SQLSTATE class 23).
+// violation (SQLSTATE class 23), or text it cannot store (refusedText).
 func (d *DB) IsConstraint(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && strings.HasPrefix(pe.Code, "23")
+	var se *store.Error
+	return errors.As(err, &pe) && strings.HasPrefix(pe.Code, "23") || errors.As(err, &se) && se.Reason == reasonText
+}
+
+const reasonText = "UNSUPPORTED_CHARACTER"
+
+// refusedText turns PostgreSQL's refusal of a text value into the domain's invalid input: its text
+// type cannot hold the character U+0000 (SQLSTATE 22021, or 22P05 when it comes escaped in
+// JSON), which SQLite stores. Other errors pass unchanged.
+func refusedText(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05") {
+		return store.Errorf(store.EINVALID, reasonText, "text values must not contain the character U+0000 (NUL): the PostgreSQL engine cannot store it")
+	}
+	return err
 }
 
 // NoteDeletion does nothing: PostgreSQL has no WAL file of callstore's to truncate, and the space
