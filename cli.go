@@ -213,7 +213,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	bi, _ := debug.ReadBuildInfo()
-	log.Info("listening on http://"+ln.Addr().String(), "version", versionLine(version, bi), "db", *path)
+	log.Info("listening on http://"+ln.Addr().String(), "version", versionLine(version, bi), "db", dbName(*path))
 	if *retention > 0 {
 		retCtx, stopRetention := context.WithCancel(ctx)
 		retDone := make(chan struct{})
@@ -350,4 +350,12 @@ func mustExist(path string) error {
 		return nil
 	}
 	return db.MustExist(path)
+}
+
+// dbName is how messages and logs name the database of -db: a PostgreSQL URL without its password.
+func dbName(path string) string {
+	if postgres.IsURL(path) {
+		return postgres.Redact(path)
+	}
+	return path
 }

@@ -25,7 +25,7 @@ func cliLogger(e env) *slog.Logger { return slog.New(slog.NewTextHandler(e.stder
 // CALLSTORE_CHECKPOINTS=off leaves checkpoints to another process (Litestream, docs/operations.md).
 func openDB(ctx context.Context, e env, path string, log *slog.Logger) (*db.DB, error) {
 	if postgres.IsURL(path) {
-		return nil, fmt.Errorf("this command works on a SQLite file, not on PostgreSQL (%s): docs/scale-out.md says what to use there", postgresName(path))
+		return nil, fmt.Errorf("this command works on a SQLite file, not on PostgreSQL (%s): docs/scale-out.md says what to use there", dbName(path))
 	}
 	opts := []db.Option{db.WithLogger(log)}
 	switch v := e.getenv("CALLSTORE_CHECKPOINTS"); v {
@@ -91,9 +91,6 @@ func migratePostgres(ctx context.Context, e env, url string, dryRun bool) error 
 	fmt.Fprintf(e.stdout, "%s is at schema version %d\n", d.URL, v)
 	return nil
 }
-
-// postgresName is a PostgreSQL URL without its password, for messages.
-func postgresName(url string) string { return postgres.Redact(url) }
 
 // migratePlan prints what `migrate` would do to the database at path, without opening it for writing.
 func migratePlan(ctx context.Context, e env, path string) error {

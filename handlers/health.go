@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/callstore/callstore/db"
 	"github.com/callstore/callstore/store"
 )
 
@@ -27,7 +26,7 @@ type readiness struct {
 // requests, an orchestrator waits).
 func handleReadyz(s *store.Store, log *slog.Logger, cfg Config) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		out := readiness{Status: "ready", SchemaVersion: db.LatestVersion()}
+		out := readiness{Status: "ready", SchemaVersion: s.Engine().LatestVersion()}
 		if cfg.Draining != nil && cfg.Draining() {
 			out.Reason = "shutting down"
 		} else if err := s.Ready(r.Context()); err != nil {
