@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/callstore/callstore/db/sqlcdb"
 	"github.com/callstore/callstore/store"
 )
 
@@ -55,7 +54,7 @@ func newBulkFixture(t *testing.T) *bulkFixture {
 // messages counts the messages stored for a call.
 func (f *bulkFixture) messages(t *testing.T, callID string) int64 {
 	t.Helper()
-	n, err := sqlcdb.New(f.e.Store.DB().Read).CountMessages(context.Background(), callID)
+	n, err := f.e.queries().CountMessages(context.Background(), callID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,9 +23,9 @@ var seedSeq atomic.Int64
 func (e *testEnv) seedContact(companyID string, statuses ...string) (string, []string) {
 	e.t.Helper()
 	ctx := context.Background()
-	q := sqlcdb.New(e.Store.DB().Write)
+	q := e.queries()
 	now := e.Clock.Now().UnixMicro() + seedSeq.Add(1)
-	c, err := sqlctest.New(e.Store.DB().Write).CreateContact(ctx, sqlctest.CreateContactParams{
+	c, err := e.testQueries().CreateContact(ctx, sqlctest.CreateContactParams{
 		ID: store.NewID(), CompanyID: companyID, Identifier: fmt.Sprintf("+3460000%04d", seedSeq.Add(1)), ContactType: "call", CreatedDate: now,
 	})
 	if err != nil {
@@ -60,7 +60,7 @@ type rowCounts struct {
 func (e *testEnv) rowsOf(companyID string) rowCounts {
 	e.t.Helper()
 	ctx := context.Background()
-	q, tq := sqlcdb.New(e.Store.DB().Write), sqlctest.New(e.Store.DB().Write)
+	q, tq := e.queries(), e.testQueries()
 	var c rowCounts
 	var err error
 	if c.Contacts, err = q.CountContacts(ctx, sqlcdb.CountContactsParams{CompanyID: companyID}); err != nil {
@@ -91,7 +91,7 @@ func (e *testEnv) wantCounts(tb testing.TB, companyID string, want rowCounts) {
 // contactExists reports whether the contact row is still there.
 func (e *testEnv) contactExists(companyID, id string) bool {
 	e.t.Helper()
-	_, err := sqlcdb.New(e.Store.DB().Write).GetContact(context.Background(), sqlcdb.GetContactParams{CompanyID: companyID, ID: id})
+	_, err := e.queries().GetContact(context.Background(), sqlcdb.GetContactParams{CompanyID: companyID, ID: id})
 	return err == nil
 }
 

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/dbtest"
 	"github.com/callstore/callstore/db/sqlcdb"
 	"github.com/callstore/callstore/db/sqlctest"
 	"github.com/callstore/callstore/handlers"
@@ -27,8 +27,9 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 )
 
-// testEnv is one real server over one real in-memory database, with a company and an
-// unrestricted key ready.
+// testEnv is one real server over one real database of the suite's engine (db/dbtest: in-memory
+// SQLite, or PostgreSQL when CALLSTORE_TEST_POSTGRES is set), with a company and an unrestricted
+// key ready.
 type testEnv struct {
 	t       testing.TB
 	Store   *store.Store
@@ -44,27 +45,33 @@ type clock struct{ t time.Time }
 func (c *clock) Now() time.Time          { return c.t }
 func (c *clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
 
-// MustOpenDB opens a fresh in-memory database with the schema applied.
-func MustOpenDB(tb testing.TB) *db.DB {
+// MustOpenDB opens a fresh database of the suite's engine with the schema applied (dbtest.Open).
+func MustOpenDB(tb testing.TB) dbtest.Engine {
 	tb.Helper()
-	d, err := db.Open(context.Background(), ":memory:")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { d.Close() })
-	return d
+	return dbtest.Open(tb)
 }
 
 func newEnv(tb testing.TB) *testEnv {
 	tb.Helper()
-	s, err := store.New(context.Background(), MustOpenDB(tb))
+	return newEnvOn(tb, MustOpenDB(tb), nil)
+}
+
+// newEnvOn is newEnv over the engine d, with a server configuration of the test's choosing; cfg
+// (nil: the default configuration) is given the store (for NewMetrics) before the server starts.
+func newEnvOn(tb testing.TB, d store.Engine, cfg func(*store.Store) handlers.Config) *testEnv {
+	tb.Helper()
+	s, err := store.New(context.Background(), d)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	c := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	s.Now = c.Now
+	var conf handlers.Config
+	if cfg != nil {
+		conf = cfg(s)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(handlers.NewServer(s, log, handlers.Config{}))
+	srv := httptest.NewServer(handlers.NewServer(s, log, conf))
 	tb.Cleanup(srv.Close)
 	e := &testEnv{t: tb, Store: s, Server: srv, Clock: c}
 	e.Company, e.Key = e.newCompany("acme")
@@ -383,15 +390,22 @@ func wantValidation(tb testing.TB, r *response, loc ...any) {
 // endpoints can be tested without depending on any write endpoint.
 type seeder struct {
 	tb      testing.TB
-	q       *sqlcdb.Queries
-	tq      *sqlctest.Queries // queries only tests use
+	q       sqlcdb.Querier
+	tq      sqlctest.Querier // queries only tests use
 	company string
 }
 
 // seed returns a seeder for a company of the env's database.
 func (e *testEnv) seed(companyID string) *seeder {
-	return &seeder{tb: e.t, q: sqlcdb.New(e.Store.DB().Write), tq: sqlctest.New(e.Store.DB().Write), company: companyID}
+	return &seeder{tb: e.t, q: e.queries(), tq: e.testQueries(), company: companyID}
 }
+
+// queries is the engine's production query set on its writer, for rows written or read around
+// the store's rules.
+func (e *testEnv) queries() sqlcdb.Querier { return dbtest.Queries(e.Store.Engine()) }
+
+// testQueries is the set of queries only tests use (queries/testing), on the engine's writer.
+func (e *testEnv) testQueries() sqlctest.Querier { return dbtest.TestQueries(e.Store.Engine()) }
 
 // contact creates a phone contact.
 func (s *seeder) contact(identifier string, at time.Time) store.Contact {

@@ -6,18 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/dbtest"
 	"github.com/callstore/callstore/db/sqlcdb"
-	"github.com/callstore/callstore/handlers"
 	"github.com/callstore/callstore/store"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -33,25 +29,11 @@ func init() {
 	})
 }
 
-// newEnvAt is newEnv over a database file at path.
-func newEnvAt(tb testing.TB, path string) *testEnv {
+// newFileEnv is newEnv over a database of its own readers (dbtest.OpenFile): an export reads one
+// snapshot on a reader while the writer goes on.
+func newFileEnv(tb testing.TB) *testEnv {
 	tb.Helper()
-	d, err := db.Open(context.Background(), path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { d.Close() })
-	s, err := store.New(context.Background(), d)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	c := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	s.Now = c.Now
-	srv := httptest.NewServer(handlers.NewServer(s, slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}))
-	tb.Cleanup(srv.Close)
-	e := &testEnv{t: tb, Store: s, Server: srv, Clock: c}
-	e.Company, e.Key = e.newCompany("acme")
-	return e
+	return newEnvOn(tb, dbtest.OpenFile(tb), nil)
 }
 
 // exported is what GET /v1/call/export answered, read to its end.
@@ -173,7 +155,7 @@ func exportLines(n int) []byte {
 // first, in the import's format, and nothing of another company; importing it into an empty
 // database file and exporting again gives the same bytes.
 func TestCallExport(t *testing.T) {
-	e := newEnvAt(t, filepath.Join(t.TempDir(), "a.db"))
+	e := newFileEnv(t)
 	if res := e.importNDJSON(e.Key, append(exportLines(300), readImportFixture(t, "import_good.ndjson")...)); res.Imported != 306 || res.FailedCount != 0 {
 		t.Fatalf("import = %+v", res)
 	}
@@ -188,7 +170,7 @@ func TestCallExport(t *testing.T) {
 	}
 
 	t.Run("RoundTrip", func(t *testing.T) {
-		e2 := newEnvAt(t, filepath.Join(t.TempDir(), "b.db"))
+		e2 := newFileEnv(t)
 		if res := e2.importNDJSON(e2.Key, all.Body); res.Imported != 306 || res.FailedCount != 0 {
 			t.Fatalf("import of the export = %+v", res)
 		}
@@ -293,13 +275,13 @@ func TestCallExport(t *testing.T) {
 // TestCallExportCutOff: when the export fails after the 200 is sent, the body is cut off (the
 // client's read fails) and the trailers of a complete export are missing.
 func TestCallExportCutOff(t *testing.T) {
-	e := newEnvAt(t, filepath.Join(t.TempDir(), "a.db"))
+	e := newFileEnv(t)
 	if res := e.importNDJSON(e.Key, exportLines(300)); res.Imported != 300 {
 		t.Fatalf("import = %+v", res)
 	}
 	// A row written around the store's rules, with dynamic_variables that are not JSON: the
 	// export cannot write it, long after its first lines are out (it is the newest call).
-	q := sqlcdb.New(e.Store.DB().Write)
+	q := e.queries()
 	good, err := q.GetCall(context.Background(), sqlcdb.GetCallParams{CompanyID: e.Company.ID, ID: "0190a1b2-0000-7000-8100-000000000001"})
 	if err != nil {
 		t.Fatal(err)

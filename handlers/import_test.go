@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,8 +12,6 @@ import (
 	"time"
 
 	"github.com/callstore/callstore/db"
-	"github.com/callstore/callstore/db/sqlctest"
-	"github.com/callstore/callstore/handlers"
 	"github.com/callstore/callstore/store"
 )
 
@@ -75,7 +70,7 @@ func TestImportGood(t *testing.T) {
 		if n := e.countMessages("0190a1b2-0000-7000-8000-000000000001"); n != 3 {
 			t.Fatalf("messages = %d", n)
 		}
-		lg, err := sqlctest.New(e.Store.DB().Read).GetCallLogRow(ctx, "0190a1b2-0000-7000-8000-0000000000c1")
+		lg, err := e.testQueries().GetCallLogRow(ctx, "0190a1b2-0000-7000-8000-0000000000c1")
 		if err != nil || *lg.CallID != "0190a1b2-0000-7000-8000-000000000001" || *lg.TraceID != "4bf92f3577b34da6" || *lg.Data != `{"sip":"ok"}` {
 			t.Fatalf("log = %+v %v", lg, err)
 		}
@@ -237,7 +232,8 @@ func BenchmarkImportHTTP(b *testing.B) {
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "calls/s")
 }
 
-// newFileEnv is newEnv over a database file (separate writer and reader pools, WAL), as served.
+// newFileTestEnv is newEnv over a SQLite database file at path (separate writer and reader pools,
+// WAL), as served: for benchmarks.
 func newFileTestEnv(tb testing.TB, path string) *testEnv {
 	tb.Helper()
 	d, err := db.Open(context.Background(), path)
@@ -245,15 +241,5 @@ func newFileTestEnv(tb testing.TB, path string) *testEnv {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { d.Close() })
-	s, err := store.New(context.Background(), d)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	c := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	s.Now = c.Now
-	srv := httptest.NewServer(handlers.NewServer(s, slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}))
-	tb.Cleanup(srv.Close)
-	e := &testEnv{t: tb, Store: s, Server: srv, Clock: c}
-	e.Company, e.Key = e.newCompany("acme")
-	return e
+	return newEnvOn(tb, d, nil)
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/callstore/callstore/db/sqlcdb"
 	"github.com/callstore/callstore/store"
 )
 
@@ -25,7 +24,7 @@ func (e *testEnv) createTestCall(key string, body map[string]any) map[string]any
 // messageCount reads how many messages a call has, straight from the database.
 func (e *testEnv) countMessages(callID string) int64 {
 	e.t.Helper()
-	n, err := sqlcdb.New(e.Store.DB().Read).CountMessages(context.Background(), callID)
+	n, err := e.queries().CountMessages(context.Background(), callID)
 	if err != nil {
 		e.t.Fatal(err)
 	}

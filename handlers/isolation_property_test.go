@@ -19,13 +19,13 @@ package handlers_test
 //	CALLSTORE_ISOLATION_OPS=<n>   the number of operations (default 300)
 
 import (
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
+	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -33,6 +33,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callstore/callstore/db/sqlctest"
 	"github.com/callstore/callstore/store"
 
 	"github.com/google/uuid"
@@ -185,13 +186,13 @@ type isoWorld struct {
 
 	ran      map[string]int
 	failures map[string]int
-	blind    map[string]int // own operations whose effect the oracle saw
-	stmts    map[string]*sql.Stmt
+	blind    map[string]int   // own operations whose effect the oracle saw
+	tq       sqlctest.Querier // the queries only tests use, on the env's engine
 }
 
 func newIsoWorld(t *testing.T, rng *rand.Rand) *isoWorld {
 	e := newEnv(t)
-	w := &isoWorld{t: t, e: e, rng: rng, ran: map[string]int{}, failures: map[string]int{}, blind: map[string]int{}, stmts: map[string]*sql.Stmt{}}
+	w := &isoWorld{t: t, e: e, rng: rng, ran: map[string]int{}, failures: map[string]int{}, blind: map[string]int{}, tq: e.testQueries()}
 	w.a = &isoTenant{name: "A", company: e.Company, key: e.Key, prefix: "+3461"}
 	bc, bk := e.newCompany("beta")
 	w.b = &isoTenant{name: "B", company: bc, key: bk, prefix: "+3471"}
@@ -286,8 +287,8 @@ func (w *isoWorld) newIdent(ten *isoTenant) string {
 func (w *isoWorld) freshIdent() string {
 	for {
 		id := fmt.Sprintf("+3481%08d", w.rng.IntN(100_000_000))
-		var n int
-		if err := w.prepared("SELECT count(*) FROM contacts WHERE identifier = ?").QueryRow(id).Scan(&n); err != nil {
+		n, err := w.tq.CountContactsWithIdentifier(w.t.Context(), id)
+		if err != nil {
 			w.t.Fatal(err)
 		}
 		if n == 0 {
@@ -305,23 +306,19 @@ func (w *isoWorld) refreshToken() {
 
 // load reads what a company holds.
 func (w *isoWorld) load(companyID string) *isoIDs {
+	ctx := w.t.Context()
 	s := &isoIDs{company: companyID, all: map[string]bool{companyID: true}, idents: map[string]bool{}}
-	w.query(`SELECT id, identifier,
-		EXISTS (SELECT 1 FROM calls WHERE calls.contact_id = contacts.id AND calls.status IN ('dialing', 'in_progress')),
-		(SELECT count(*) FROM calls WHERE calls.contact_id = contacts.id)
-		FROM contacts WHERE company_id = ? ORDER BY created_date, id`, companyID, func(r *sql.Rows) error {
-		var c isoContact
-		err := r.Scan(&c.id, &c.ident, &c.active, &c.calls)
+	contacts, err := w.tq.IsoContactsOfCompany(ctx, companyID)
+	w.must(err)
+	for _, r := range contacts {
+		c := isoContact{id: r.ID, ident: r.Identifier, active: r.Active != 0, calls: int(r.Calls)}
 		s.contacts = append(s.contacts, c)
 		s.all[c.id], s.idents[c.ident] = true, true
-		return err
-	})
-	w.query(`SELECT id, status, contact_id, coalesce(agent_id, ''), coalesce(phone_register_id, ''),
-		(SELECT count(*) FROM messages WHERE messages.call_id = calls.id),
-		(SELECT count(*) FROM call_log WHERE call_log.call_id = calls.id)
-		FROM calls WHERE company_id = ? ORDER BY created_date, id`, companyID, func(r *sql.Rows) error {
-		var c isoCall
-		err := r.Scan(&c.id, &c.status, &c.contact, &c.agent, &c.phone, &c.messages, &c.logs)
+	}
+	calls, err := w.tq.IsoCallsOfCompany(ctx, companyID)
+	w.must(err)
+	for _, r := range calls {
+		c := isoCall{id: r.ID, status: r.Status, contact: r.ContactID, agent: r.AgentID, phone: r.PhoneRegisterID, messages: int(r.Messages), logs: int(r.Logs)}
 		s.calls = append(s.calls, c)
 		s.all[c.id] = true
 		if c.agent != "" {
@@ -330,119 +327,84 @@ func (w *isoWorld) load(companyID string) *isoIDs {
 		if c.phone != "" {
 			s.all[c.phone] = true
 		}
-		return err
-	})
-	w.query(`SELECT m.id, m.call_id FROM messages m JOIN calls c ON c.id = m.call_id WHERE c.company_id = ? ORDER BY m.created_date, m.id`, companyID, func(r *sql.Rows) error {
-		var m isoRow
-		err := r.Scan(&m.id, &m.call)
-		s.messages = append(s.messages, m)
-		s.all[m.id] = true
-		return err
-	})
-	w.query(`SELECT id, coalesce(call_id, '') FROM call_log WHERE company_id = ? ORDER BY timestamp, id`, companyID, func(r *sql.Rows) error {
-		var l isoRow
-		err := r.Scan(&l.id, &l.call)
-		s.logs = append(s.logs, l)
-		s.all[l.id] = true
-		return err
-	})
-	w.query(`SELECT id FROM api_keys WHERE company_id = ? ORDER BY created_date, id`, companyID, func(r *sql.Rows) error {
-		var id string
-		err := r.Scan(&id)
+	}
+	messages, err := w.tq.IsoMessagesOfCompany(ctx, companyID)
+	w.must(err)
+	for _, r := range messages {
+		s.messages = append(s.messages, isoRow{id: r.ID, call: r.CallID})
+		s.all[r.ID] = true
+	}
+	logs, err := w.tq.IsoLogsOfCompany(ctx, companyID)
+	w.must(err)
+	for _, r := range logs {
+		s.logs = append(s.logs, isoRow{id: r.ID, call: r.CallID})
+		s.all[r.ID] = true
+	}
+	keys, err := w.tq.IsoAPIKeysOfCompany(ctx, companyID)
+	w.must(err)
+	for _, id := range keys {
 		s.keys = append(s.keys, id)
 		s.all[id] = true
-		return err
-	})
-	w.query(`SELECT id FROM apps WHERE company_id = ?`, companyID, func(r *sql.Rows) error {
-		var id string
-		err := r.Scan(&id)
+	}
+	apps, err := w.tq.IsoAppsOfCompany(ctx, companyID)
+	w.must(err)
+	for _, id := range apps {
 		s.all[id] = true
-		return err
-	})
+	}
 	return s
 }
 
-// prepared returns the statement of q, prepared once.
-func (w *isoWorld) prepared(q string) *sql.Stmt {
-	if st, ok := w.stmts[q]; ok {
-		return st
-	}
-	st, err := w.e.Store.DB().Write.Prepare(q)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	w.t.Cleanup(func() { st.Close() })
-	w.stmts[q] = st
-	return st
-}
-
-func (w *isoWorld) query(q, arg string, each func(*sql.Rows) error) {
+func (w *isoWorld) must(err error) {
 	w.t.Helper()
-	rows, err := w.prepared(q).Query(arg)
 	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			w.t.Fatal(err)
-		}
-	}
-	if err := rows.Err(); err != nil {
 		w.t.Fatal(err)
 	}
 }
 
-// snapshot is every row of every table that belongs to the company or points at one of its rows.
+// snapshot is every row of a company, and every row that points at one of its rows, each column
+// of each as stored: two snapshots differ when any of those rows changed.
 func (w *isoWorld) snapshot(companyID string) string {
+	ctx := w.t.Context()
 	var b strings.Builder
-	for _, tq := range []struct{ table, query string }{
-		{"companies", "SELECT * FROM companies WHERE id = ?1"},
-		{"company_call_counts", "SELECT * FROM company_call_counts WHERE company_id = ?1"},
-		{"api_keys", "SELECT * FROM api_keys WHERE company_id = ?1 ORDER BY id"},
-		{"access_tokens", "SELECT * FROM access_tokens WHERE api_key_id IN (SELECT id FROM api_keys WHERE company_id = ?1) ORDER BY token_hash"},
-		{"apps", "SELECT * FROM apps WHERE company_id = ?1 ORDER BY id"},
-		{"contacts", "SELECT * FROM contacts WHERE company_id = ?1 ORDER BY id"},
-		{"calls", "SELECT * FROM calls WHERE company_id = ?1 OR contact_id IN (SELECT id FROM contacts WHERE company_id = ?1) ORDER BY id"},
-		{"messages", "SELECT * FROM messages WHERE call_id IN (SELECT id FROM calls WHERE company_id = ?1) ORDER BY call_id, created_date, id"},
-		{"call_log", "SELECT * FROM call_log WHERE company_id = ?1 OR call_id IN (SELECT id FROM calls WHERE company_id = ?1) ORDER BY id"},
+	for _, tq := range []struct {
+		table string
+		rows  func() (any, error)
+	}{
+		{"companies", func() (any, error) { return w.tq.SnapshotCompany(ctx, companyID) }},
+		{"company_call_counts", func() (any, error) { return w.tq.SnapshotCompanyCallCounts(ctx, companyID) }},
+		{"api_keys", func() (any, error) { return w.tq.SnapshotAPIKeys(ctx, companyID) }},
+		{"access_tokens", func() (any, error) { return w.tq.SnapshotAccessTokens(ctx, companyID) }},
+		{"apps", func() (any, error) { return w.tq.SnapshotApps(ctx, companyID) }},
+		{"contacts", func() (any, error) { return w.tq.SnapshotContacts(ctx, companyID) }},
+		{"calls", func() (any, error) { return w.tq.SnapshotCalls(ctx, companyID) }},
+		{"messages", func() (any, error) { return w.tq.SnapshotMessages(ctx, companyID) }},
+		{"call_log", func() (any, error) { return w.tq.SnapshotCallLogs(ctx, companyID) }},
 	} {
-		rows, err := w.prepared(tq.query).Query(companyID)
+		rows, err := tq.rows()
 		if err != nil {
 			w.t.Fatal(err)
 		}
-		cols, err := rows.Columns()
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				w.t.Fatal(err)
-			}
+		rv := reflect.ValueOf(rows) // a slice of the generated row struct: one field a column
+		for i := range rv.Len() {
+			row := rv.Index(i)
 			b.WriteString(tq.table)
-			for i, c := range cols {
-				switch v := vals[i].(type) {
-				case nil:
-					fmt.Fprintf(&b, " %s=NULL", c)
-				case []byte:
-					fmt.Fprintf(&b, " %s=%q", c, v)
-				case string:
-					fmt.Fprintf(&b, " %s=%q", c, v)
-				default:
-					fmt.Fprintf(&b, " %s=%v", c, v)
+			for j := range row.NumField() {
+				name, v := row.Type().Field(j).Name, row.Field(j)
+				if v.Kind() == reflect.Pointer {
+					if v.IsNil() {
+						fmt.Fprintf(&b, " %s=NULL", name)
+						continue
+					}
+					v = v.Elem()
+				}
+				if v.Kind() == reflect.String {
+					fmt.Fprintf(&b, " %s=%q", name, v.String())
+				} else {
+					fmt.Fprintf(&b, " %s=%v", name, v.Interface())
 				}
 			}
 			b.WriteByte('\n')
 		}
-		if err := rows.Err(); err != nil {
-			w.t.Fatal(err)
-		}
-		rows.Close()
 	}
 	return b.String()
 }
@@ -968,13 +930,13 @@ func (w *isoWorld) step() {
 // step down.
 func (w *isoWorld) replenish(a *isoIDs) bool {
 	if len(a.calls) > 120 || len(a.logs) > 240 {
-		db := w.e.Store.DB().Write
+		ctx := w.t.Context()
 		for _, c := range a.contacts[:len(a.contacts)/2] {
-			if _, err := db.Exec("DELETE FROM contacts WHERE company_id = ? AND id = ?", w.a.company.ID, c.id); err != nil {
+			if _, err := w.tq.DeleteContactRow(ctx, sqlctest.DeleteContactRowParams{CompanyID: w.a.company.ID, ID: c.id}); err != nil {
 				w.t.Fatal(err)
 			}
 		}
-		if _, err := db.Exec("DELETE FROM call_log WHERE company_id = ? AND call_id IS NULL", w.a.company.ID); err != nil {
+		if _, err := w.tq.DeleteDetachedLogRows(ctx, w.a.company.ID); err != nil {
 			w.t.Fatal(err)
 		}
 		return true

@@ -3,10 +3,7 @@ package handlers_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -28,21 +25,7 @@ import (
 // store (for NewMetrics) before the server starts.
 func newLifecycleEnv(tb testing.TB, cfg func(*store.Store) handlers.Config) *testEnv {
 	tb.Helper()
-	s, err := store.New(context.Background(), MustOpenDB(tb))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	c := &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	s.Now = c.Now
-	var conf handlers.Config
-	if cfg != nil {
-		conf = cfg(s)
-	}
-	srv := httptest.NewServer(handlers.NewServer(s, slog.New(slog.NewTextHandler(io.Discard, nil)), conf))
-	tb.Cleanup(srv.Close)
-	e := &testEnv{t: tb, Store: s, Server: srv, Clock: c}
-	e.Company, e.Key = e.newCompany("acme")
-	return e
+	return newEnvOn(tb, MustOpenDB(tb), cfg)
 }
 
 // lcKey creates an API key of company and returns its id and secret; perms restrict it (none:
@@ -59,7 +42,7 @@ func (e *testEnv) lcKey(companyID string, perms ...string) (id, secret string) {
 // lcContact creates a contact of company of the given type ("call" or "web").
 func (e *testEnv) lcContact(companyID, identifier, contactType string, at time.Time) string {
 	e.t.Helper()
-	c, err := sqlctest.New(e.Store.DB().Write).CreateContact(context.Background(), sqlctest.CreateContactParams{
+	c, err := e.testQueries().CreateContact(context.Background(), sqlctest.CreateContactParams{
 		ID: store.NewID(), CompanyID: companyID, Identifier: identifier, ContactType: contactType, CreatedDate: at.UnixMicro(),
 	})
 	if err != nil {
@@ -71,29 +54,17 @@ func (e *testEnv) lcContact(companyID, identifier, contactType string, at time.T
 // lcCallIDs returns the ids of the company's calls, sorted.
 func (e *testEnv) lcCallIDs(companyID string) []string {
 	e.t.Helper()
-	rows, err := e.Store.DB().Write.Query(`SELECT id FROM calls WHERE company_id = ? ORDER BY id`, companyID)
+	ids, err := e.testQueries().ListCallIDsOfCompany(context.Background(), companyID)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			e.t.Fatal(err)
-		}
-		out = append(out, id)
-	}
-	if err := rows.Err(); err != nil {
-		e.t.Fatal(err)
-	}
-	return out
+	return ids
 }
 
 // lcMessages counts the messages stored for a call.
 func (e *testEnv) lcMessages(callID string) int64 {
 	e.t.Helper()
-	n, err := sqlcdb.New(e.Store.DB().Write).CountMessages(context.Background(), callID)
+	n, err := e.queries().CountMessages(context.Background(), callID)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -103,7 +74,7 @@ func (e *testEnv) lcMessages(callID string) int64 {
 // lcLog reads one call_log row as stored.
 func (e *testEnv) lcLog(id string) sqlctest.CallLog {
 	e.t.Helper()
-	l, err := sqlctest.New(e.Store.DB().Write).GetCallLogRow(context.Background(), id)
+	l, err := e.testQueries().GetCallLogRow(context.Background(), id)
 	if err != nil {
 		e.t.Fatalf("call_log %s: %v", id, err)
 	}
@@ -113,11 +84,11 @@ func (e *testEnv) lcLog(id string) sqlctest.CallLog {
 // lcDeletionCount is how many audit records the company has, straight from the table.
 func (e *testEnv) lcDeletionCount(companyID string) int {
 	e.t.Helper()
-	var n int
-	if err := e.Store.DB().Write.QueryRow(`SELECT count(*) FROM deletions WHERE company_id = ?`, companyID).Scan(&n); err != nil {
+	n, err := e.testQueries().CountDeletionsOfCompany(context.Background(), companyID)
+	if err != nil {
 		e.t.Fatal(err)
 	}
-	return n
+	return int(n)
 }
 
 // deletionRecord is a DeletionResponse.
@@ -510,42 +481,38 @@ func TestLifecyclePurgeManyBatches(t *testing.T) {
 	const n = 1200
 	t0 := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 	ct := e.seed(e.Company.ID).contact("+34699999999", t0)
-	tx, err := e.Store.DB().Write.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := sqlcdb.New(tx)
 	ids := make([]string, n)
 	var messages, logs int64
-	for i := range n {
-		id := store.NewID()
-		ids[i] = id
-		at := t0.Add(time.Duration(i) * time.Second).UnixMicro()
-		if err := q.CreateCall(ctx, sqlcdb.CreateCallParams{ID: id, CompanyID: e.Company.ID, ContactID: ct.ID, ContactIdentifier: ct.Identifier, ContactType: ct.ContactType,
-			ContactCreatedDate: ct.CreatedDate.UnixMicro(), Status: store.TerminalStatuses[i%len(store.TerminalStatuses)], Type: "inbound", CreatedDate: at}); err != nil {
-			t.Fatal(err)
-		}
-		text := "hi"
-		for j := range 1 + i%2 {
-			if err := q.CreateMessage(ctx, sqlcdb.CreateMessageParams{CallID: id, CreatedDate: at + int64(j), ID: store.NewID(), Role: "user", Content: &text}); err != nil {
-				t.Fatal(err)
+	err := e.Store.Engine().InTx(ctx, func(q sqlcdb.Querier) error {
+		// InTx may run this again (PostgreSQL, after a serialization failure): count afresh.
+		messages, logs = 0, 0
+		for i := range n {
+			id := store.NewID()
+			ids[i] = id
+			at := t0.Add(time.Duration(i) * time.Second).UnixMicro()
+			if err := q.CreateCall(ctx, sqlcdb.CreateCallParams{ID: id, CompanyID: e.Company.ID, ContactID: ct.ID, ContactIdentifier: ct.Identifier, ContactType: ct.ContactType,
+				ContactCreatedDate: ct.CreatedDate.UnixMicro(), Status: store.TerminalStatuses[i%len(store.TerminalStatuses)], Type: "inbound", CreatedDate: at}); err != nil {
+				return err
 			}
-			messages++
-		}
-		if i%7 == 0 {
-			if err := q.CreateCallLog(ctx, sqlcdb.CreateCallLogParams{ID: store.NewID(), CompanyID: e.Company.ID, CallID: &id, Timestamp: at, Level: "INFO", Category: "CALL_LIFECYCLE", Event: "ended"}); err != nil {
-				t.Fatal(err)
+			text := "hi"
+			for j := range 1 + i%2 {
+				if err := q.CreateMessage(ctx, sqlcdb.CreateMessageParams{CallID: id, CreatedDate: at + int64(j), ID: store.NewID(), Role: "user", Content: &text}); err != nil {
+					return err
+				}
+				messages++
 			}
-			logs++
+			if i%7 == 0 {
+				if err := q.CreateCallLog(ctx, sqlcdb.CreateCallLogParams{ID: store.NewID(), CompanyID: e.Company.ID, CallID: &id, Timestamp: at, Level: "INFO", Category: "CALL_LIFECYCLE", Event: "ended"}); err != nil {
+					return err
+				}
+				logs++
+			}
 		}
-	}
-	// An active call among them stays.
-	active := store.NewID()
-	if err := q.CreateCall(ctx, sqlcdb.CreateCallParams{ID: active, CompanyID: e.Company.ID, ContactID: ct.ID, ContactIdentifier: ct.Identifier, ContactType: ct.ContactType,
-		ContactCreatedDate: ct.CreatedDate.UnixMicro(), Status: store.StatusInProgress, Type: "inbound", CreatedDate: t0.Add(time.Hour).UnixMicro()}); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.Commit(); err != nil {
+		// An active call among them stays.
+		return q.CreateCall(ctx, sqlcdb.CreateCallParams{ID: store.NewID(), CompanyID: e.Company.ID, ContactID: ct.ID, ContactIdentifier: ct.Identifier, ContactType: ct.ContactType,
+			ContactCreatedDate: ct.CreatedDate.UnixMicro(), Status: store.StatusInProgress, Type: "inbound", CreatedDate: t0.Add(time.Hour).UnixMicro()})
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 
@@ -754,12 +721,17 @@ func TestLifecycleErase(t *testing.T) {
 // rawDeletionRow is every column of one deletions row, as text.
 func (e *testEnv) rawDeletionRow(id string) string {
 	e.t.Helper()
-	var s string
-	err := e.Store.DB().Write.QueryRow(`SELECT company_id||'|'||kind||'|'||dialect||'|'||route||'|'||credential_type||'|'||coalesce(credential_id,'')||'|'||requested_ids||'|'||coalesce(filter,'') FROM deletions WHERE id = ?`, id).Scan(&s)
+	d, err := e.testQueries().GetDeletionRow(context.Background(), id)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return s
+	orEmpty := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	return strings.Join([]string{d.CompanyID, d.Kind, d.Dialect, d.Route, d.CredentialType, orEmpty(d.CredentialID), d.RequestedIds, orEmpty(d.Filter)}, "|")
 }
 
 func TestLifecycleEraseRefused(t *testing.T) {

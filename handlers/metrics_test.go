@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callstore/callstore/db/dbtest"
 	"github.com/callstore/callstore/handlers"
 	"github.com/callstore/callstore/store"
 )
@@ -94,8 +95,18 @@ func TestMetrics(t *testing.T) {
 	if v := metricValue(t, scrape(), `callstore_deleted_rows_total{kind="calls"}`); v != 4 {
 		t.Errorf("deleted calls = %v after the bulk delete of 2 more, want 4", v)
 	}
-	for _, name := range []string{`go_goroutines`, `callstore_wal_bytes`, `callstore_checkpoints_total{result="finished"}`,
-		`callstore_checkpoints_total{result="truncated"}`, `callstore_checkpoints_total{result="truncate_busy"}`, `go_sql_open_connections{db_name="writer"}`} {
+	// The engine's own: SQLite's pools, WAL and checkpoints, or PostgreSQL's connection pool.
+	engine := []string{`callstore_wal_bytes`, `callstore_checkpoints_total{result="finished"}`,
+		`callstore_checkpoints_total{result="truncated"}`, `callstore_checkpoints_total{result="truncate_busy"}`, `go_sql_open_connections{db_name="writer"}`}
+	if dbtest.Postgres() != "" {
+		engine = []string{`callstore_pg_pool_connections`, `callstore_pg_pool_connections_in_use`, `callstore_pg_pool_max_connections`,
+			`callstore_pg_pool_acquires_total`, `callstore_pg_pool_acquire_waits_total`, `callstore_pg_pool_acquire_wait_seconds_total`,
+			`callstore_pg_pool_new_connections_total`}
+		if v := metricValue(t, got, `callstore_pg_pool_acquires_total`); v < 1 {
+			t.Errorf("callstore_pg_pool_acquires_total = %v after requests that read and wrote", v)
+		}
+	}
+	for _, name := range append([]string{`go_goroutines`}, engine...) {
 		if metricValue(t, got, name) < 0 {
 			t.Errorf("%s is missing", name)
 		}

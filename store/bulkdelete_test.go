@@ -4,17 +4,12 @@ import (
 	"context"
 	"testing"
 
-	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/dbtest"
 	"github.com/callstore/callstore/store"
 )
 
 func TestBulkDeleteCallsBounds(t *testing.T) {
-	d, err := db.Open(context.Background(), ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	s, err := store.New(context.Background(), d)
+	s, err := store.New(context.Background(), dbtest.Open(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/dbtest"
 	"github.com/callstore/callstore/db/sqlcdb"
 	"github.com/callstore/callstore/db/sqlctest"
 	"github.com/callstore/callstore/store"
@@ -20,7 +21,8 @@ type ingestClock struct{ t time.Time }
 func (c *ingestClock) Now() time.Time          { return c.t }
 func (c *ingestClock) Advance(d time.Duration) { c.t = c.t.Add(d) }
 
-// ingestEnv is a store over a fresh in-memory database with one company and its principal.
+// ingestEnv is a store over a fresh database of the suite's engine (db/dbtest) with one company and
+// its principal.
 type ingestEnv struct {
 	S     *store.Store
 	Clock *ingestClock
@@ -30,18 +32,25 @@ type ingestEnv struct {
 
 func newIngestEnv(tb testing.TB) *ingestEnv {
 	tb.Helper()
-	return newIngestEnvAt(tb, ":memory:")
+	return newIngestEnvOn(tb, dbtest.Open(tb))
 }
 
+// newIngestEnvAt is newIngestEnv over a SQLite database file at path, for what only SQLite has
+// (its files, pragmas, a process killed while it writes) and for benchmarks.
 func newIngestEnvAt(tb testing.TB, path string) *ingestEnv {
 	tb.Helper()
-	ctx := context.Background()
-	d, err := db.Open(ctx, path)
+	d, err := db.Open(context.Background(), path)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { d.Close() })
-	s, err := store.New(context.Background(), d)
+	return newIngestEnvOn(tb, d)
+}
+
+func newIngestEnvOn(tb testing.TB, d store.Engine) *ingestEnv {
+	tb.Helper()
+	ctx := context.Background()
+	s, err := store.New(ctx, d)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -71,10 +80,10 @@ func (e *ingestEnv) mustCall(tb testing.TB, in store.CallInput) store.Call {
 }
 
 // queries reads the database directly, for what no store method shows.
-func (e *ingestEnv) queries() sqlcdb.Querier { return sqlcdb.New(e.S.DB().Read) }
+func (e *ingestEnv) queries() sqlcdb.Querier { return dbtest.Queries(e.S.Engine()) }
 
 // testQueries reads (or writes) rows around the store's rules, with queries only tests use.
-func (e *ingestEnv) testQueries() *sqlctest.Queries { return sqlctest.New(e.S.DB().Read) }
+func (e *ingestEnv) testQueries() sqlctest.Querier { return dbtest.TestQueries(e.S.Engine()) }
 
 func wantErrCode(tb testing.TB, err error, code store.Code, reason string) {
 	tb.Helper()

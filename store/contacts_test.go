@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/dbtest"
 	"github.com/callstore/callstore/db/sqlcdb"
 	"github.com/callstore/callstore/db/sqlctest"
 	"github.com/callstore/callstore/store"
@@ -17,12 +17,13 @@ import (
 	"github.com/google/uuid"
 )
 
-// contactsFixture is a store over a fresh in-memory database with a fixed clock and one company.
+// contactsFixture is a store over a fresh database of the suite's engine (db/dbtest) with a fixed
+// clock and one company.
 type contactsFixture struct {
 	t       *testing.T
 	s       *store.Store
 	q       sqlcdb.Querier
-	tq      *sqlctest.Queries // queries only tests use
+	tq      sqlctest.Querier // queries only tests use
 	now     time.Time
 	company string
 	seq     int
@@ -30,16 +31,12 @@ type contactsFixture struct {
 
 func newContactsFixture(t *testing.T) *contactsFixture {
 	t.Helper()
-	d, err := db.Open(context.Background(), ":memory:")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	d := dbtest.Open(t)
 	s, err := store.New(context.Background(), d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &contactsFixture{t: t, s: s, q: sqlcdb.New(d.Write), tq: sqlctest.New(d.Write), now: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
+	f := &contactsFixture{t: t, s: s, q: dbtest.Queries(d), tq: dbtest.TestQueries(d), now: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
 	f.s.Now = func() time.Time { return f.now }
 	f.company = f.newCompany()
 	return f

@@ -11,11 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callstore/callstore/db/dbtest"
 	"github.com/callstore/callstore/store"
 )
 
-// exportFixture is a company with varied calls in a database file, and another company whose
-// calls must never show up in the first one's export.
+// exportFixture is a company with varied calls in a database file (dbtest.OpenFile: an export reads
+// one snapshot on a reader of its own), and another company whose calls must never show up in the
+// first one's export.
 type exportFixture struct {
 	*ingestEnv
 	other store.Principal
@@ -27,7 +29,7 @@ func exportID(k, n int) string { return fmt.Sprintf("0190a1b2-0000-7000-800%d-%0
 
 func newExportFixture(t *testing.T, bulk int) *exportFixture {
 	t.Helper()
-	e := newIngestEnvAt(t, filepath.Join(t.TempDir(), "export.db"))
+	e := newIngestEnvOn(t, dbtest.OpenFile(t))
 	f := &exportFixture{ingestEnv: e, other: e.newPrincipal(t, "other"), full: exportID(1, 1)}
 	at := func(s string) *time.Time {
 		v, err := time.Parse(time.RFC3339Nano, s)
@@ -160,8 +162,8 @@ func mustJSON(t testing.TB, v any) string {
 	return strings.TrimSpace(b.String())
 }
 
-// TestExportRoundTrip: export a company, import the export into an empty database file, export
-// again: the same bytes.
+// TestExportRoundTrip: export a company, import the export into an empty database, export again:
+// the same bytes.
 func TestExportRoundTrip(t *testing.T) {
 	f := newExportFixture(t, 450)
 	first := export(t, f.S, f.P, store.CallFilter{})
@@ -200,7 +202,7 @@ func TestExportRoundTrip(t *testing.T) {
 	})
 
 	t.Run("ImportIntoEmptyDatabaseThenExport", func(t *testing.T) {
-		e2 := newIngestEnvAt(t, filepath.Join(t.TempDir(), "copy.db"))
+		e2 := newIngestEnvOn(t, dbtest.OpenFile(t))
 		res, err := e2.S.Import(e2.ctx, e2.P, importLines(t, first))
 		if err != nil || res.FailedCount != 0 || res.Imported != 455 {
 			t.Fatalf("import = %+v, %v", res, err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/dbtest"
 	"github.com/callstore/callstore/db/sqlcdb"
 )
 
@@ -64,6 +65,7 @@ func (p *planRecorder) QueryRowContext(ctx context.Context, q string, args ...an
 // must seek the index it was written for (so a page deep in a million calls costs what the first
 // page costs), never scan a table, and never sort in a temporary b-tree.
 func TestQueryPlans(t *testing.T) {
+	dbtest.SkipOnPostgres(t, "SQLite's query plans (EXPLAIN QUERY PLAN)")
 	ctx := context.Background()
 	d, err := db.Open(ctx, ":memory:")
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/callstore/callstore/db/dbtest"
+	"github.com/callstore/callstore/db/sqlctest"
 	"github.com/callstore/callstore/store"
 )
 
@@ -24,7 +26,7 @@ func TestDeleteCallRow(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	n, err := e.testQueries().DeleteCallRow(e.ctx, c.ID) // the reader pool of :memory: is the writer
+	n, err := e.testQueries().DeleteCallRow(e.ctx, c.ID)
 	if err != nil || n != 1 {
 		t.Fatalf("DeleteCallRow = %d, %v", n, err)
 	}
@@ -50,6 +52,7 @@ func TestDeleteCallRow(t *testing.T) {
 // and the writer's, and checks the pragma on each: a pragma run once through *sql.DB would reach
 // one pooled connection only.
 func TestForeignKeysOnEveryConnection(t *testing.T) {
+	dbtest.SkipOnPostgres(t, "SQLite's pragmas and its reader and writer pools")
 	e := newIngestEnvAt(t, filepath.Join(t.TempDir(), "fk.db"))
 	ctx := context.Background()
 	d := e.S.DB()
@@ -98,6 +101,7 @@ func TestForeignKeysOnEveryConnection(t *testing.T) {
 // TestWriterVisibleToReaders checks that a committed write through the single writer is seen by
 // the reader pool (WAL), on a file database where the two are separate pools.
 func TestWriterVisibleToReaders(t *testing.T) {
+	dbtest.SkipOnPostgres(t, "SQLite's WAL and its read-only reader pool")
 	e := newIngestEnvAt(t, filepath.Join(t.TempDir(), "wal.db"))
 	ctx := context.Background()
 	// Open a reader connection first, so the read below is not on a connection created after the write.
@@ -111,7 +115,7 @@ func TestWriterVisibleToReaders(t *testing.T) {
 	if err != nil || got.ID != c.ID {
 		t.Fatalf("reader does not see the write: %+v %v", got, err)
 	}
-	if _, err := e.testQueries().DeleteCallRow(ctx, c.ID); err == nil {
+	if _, err := sqlctest.New(e.S.DB().Read).DeleteCallRow(ctx, c.ID); err == nil {
 		t.Fatal("the reader pool accepted a write; it must be read-only")
 	}
 }

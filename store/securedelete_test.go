@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/callstore/callstore/db"
+	"github.com/callstore/callstore/db/dbtest"
 	"github.com/callstore/callstore/store"
 )
 
@@ -227,6 +228,7 @@ func logMarkers(c *sdCall) []string { return c.logs }
 // deleted are still there, and so are the deleted calls' log entries, which outlive their call by
 // design (call_id set to NULL).
 func TestSecureDelete(t *testing.T) {
+	dbtest.SkipOnPostgres(t, "SQLite's secure_delete, checked by scanning the database file's bytes")
 	for _, ckpt := range []string{"Checkpoint", "Background"} {
 		// checkpoint runs the checkpoint that must leave nothing of the deletion behind.
 		checkpoint := func(f *sdFixture, truncatedBefore int64) {
@@ -325,6 +327,7 @@ func TestSecureDelete(t *testing.T) {
 // stay on disk; the background checkpointer keeps trying, and once the reader ends the WAL is
 // truncated and they are gone.
 func TestSecureDeleteWaitsForReader(t *testing.T) {
+	dbtest.SkipOnPostgres(t, "SQLite's secure_delete and WAL checkpoints, checked in the database file's bytes")
 	f := newSDFixture(t)
 	gone, kept := f.call(nil), f.call(nil)
 	f.transcripts(gone, kept)

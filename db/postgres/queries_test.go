@@ -33,6 +33,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/callstore/callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlctest"
 )
 
 const qtServerEnv = "CALLSTORE_TEST_POSTGRES"
@@ -1204,4 +1205,239 @@ func qtQuerierMethods() []string {
 		names = append(names, t.Method(i).Name)
 	}
 	return names
+}
+
+// TestTestQueriesMatchSQLite is TestQueriesMatchSQLite for the queries only tests use
+// (queries/testing and queries/postgres/testing, behind sqlctest.Querier): the behaviour suite
+// reads and writes rows around the store's rules with them on both engines (db/dbtest), so they
+// must answer alike too.
+func TestTestQueriesMatchSQLite(t *testing.T) {
+	pool := qtMigrated(t)
+	ctx := context.Background()
+
+	path := filepath.Join(t.TempDir(), "callstore.db")
+	lite, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lite.Close()
+	lite.SetMaxOpenConns(1)
+	p, err := goose.NewProvider(goose.DialectSQLite3, lite, os.DirFS("../migrations"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatalf("migrating SQLite: %v", err)
+	}
+
+	sqlite := qtTestScenario(ctx, t, sqlcdb.New(lite), sqlctest.New(lite))
+	postgres := qtTestScenario(ctx, t, NewQueries(pool), NewTestQueries(pool))
+	if len(sqlite) != len(postgres) {
+		t.Fatalf("SQLite answered %d calls, PostgreSQL %d", len(sqlite), len(postgres))
+	}
+	called := map[string]bool{}
+	for i := range sqlite {
+		called[strings.SplitN(sqlite[i], " ", 2)[0]] = true
+		if sqlite[i] != postgres[i] {
+			call, lite, _ := strings.Cut(sqlite[i], " -> ")
+			_, pg, _ := strings.Cut(postgres[i], " -> ")
+			t.Errorf("%s\n  sqlite:   %s\n  postgres: %s", call, lite, pg)
+		}
+	}
+	tq := reflect.TypeFor[sqlctest.Querier]()
+	for i := range tq.NumMethod() {
+		if m := tq.Method(i).Name; !called[m] {
+			t.Errorf("the scenario never calls %s", m)
+		}
+	}
+	if testing.Verbose() {
+		t.Logf("%d answers agree, e.g.\n%s", len(sqlite), strings.Join(sqlite[:min(10, len(sqlite))], "\n"))
+	}
+}
+
+// qtTestScenario writes two companies' rows (through the production queries q, and tq's
+// CreateContact) and records every answer of the test queries tq, as qtScenario does.
+func qtTestScenario(ctx context.Context, t *testing.T, q sqlcdb.Querier, tq sqlctest.Querier) []string {
+	t.Helper()
+	var out []string
+	rec := func(name string, args, v any, err error) {
+		a, _ := json.Marshal(args)
+		line := name + " " + string(a) + " -> "
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			line += "no rows"
+		case err != nil:
+			line += "error"
+		default:
+			b, _ := json.Marshal(v)
+			line += string(b)
+		}
+		out = append(out, line)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, i64 := qtStr, qtInt
+
+	// "co-B" sorts before "co-a" bytewise, after it linguistically.
+	for _, c := range []string{"co-a", "co-B"} {
+		_, err := q.CreateCompany(ctx, sqlcdb.CreateCompanyParams{ID: c, Name: c, CreatedDate: 1})
+		must(err)
+	}
+	contacts := map[string]sqlctest.Contact{}
+	for _, c := range []sqlctest.CreateContactParams{
+		{ID: "ct-1", CompanyID: "co-a", Identifier: "+1", ContactType: "call", CreatedDate: 10},
+		{ID: "ct-X", CompanyID: "co-a", Identifier: "+2", ContactType: "web", CreatedDate: 20},
+		{ID: "ct-b", CompanyID: "co-B", Identifier: "+1", ContactType: "call", CreatedDate: 5},
+		{ID: "ct-dup", CompanyID: "co-a", Identifier: "+1", ContactType: "call", CreatedDate: 1}, // the same key as ct-1
+	} {
+		r, err := tq.CreateContact(ctx, c)
+		rec("CreateContact", c, r, err)
+		if err == nil {
+			contacts[r.ID] = r
+		}
+	}
+	for _, c := range []struct {
+		id, company, contact, status string
+		created                      int64
+	}{{"c-a", "co-a", "ct-1", "completed", 100}, {"c-B", "co-a", "ct-1", "in_progress", 100}, {"c~c", "co-a", "ct-X", "dialing", 50}, {"c-d", "co-B", "ct-b", "completed", 70}} {
+		ct := contacts[c.contact]
+		must(q.CreateCall(ctx, sqlcdb.CreateCallParams{ID: c.id, CompanyID: c.company, ContactID: ct.ID, ContactIdentifier: ct.Identifier,
+			ContactType: ct.ContactType, ContactCreatedDate: ct.CreatedDate, AgentID: s("agent-" + c.id), Status: c.status, Type: "inbound",
+			RecordingUrl: s("https://rec/" + c.id), StartTime: i64(c.created), DynamicVariables: s(`{"k": "v"}`), CreatedDate: c.created}))
+	}
+	for _, m := range []sqlcdb.CreateMessageParams{
+		{CallID: "c-a", CreatedDate: 2, ID: "m-a", Role: "user", Content: s("hi")},
+		{CallID: "c-a", CreatedDate: 1, ID: "m-B", Role: "assistant", ToolCall: s(`{"x":1}`)},
+		{CallID: "c-a", CreatedDate: 2, ID: "m-C", Role: "tool"},
+		{CallID: "c-B", CreatedDate: 1, ID: "m-d", Role: "user"},
+		{CallID: "c-d", CreatedDate: 1, ID: "m-e", Role: "user"},
+	} {
+		must(q.CreateMessage(ctx, m))
+	}
+	for _, l := range []sqlcdb.CreateCallLogParams{
+		{ID: "l-a", CompanyID: "co-a", CallID: s("c-a"), Timestamp: 5, Level: "INFO", Category: "USER", Event: "e", TraceID: s("tr"), Data: s(`{"d":1}`)},
+		{ID: "l-B", CompanyID: "co-a", CallID: s("c-a"), Timestamp: 5, Level: "INFO", Category: "USER", Event: "f"},
+		{ID: "l-c", CompanyID: "co-a", Timestamp: 1, Level: "ERROR", Category: "USER", Event: "detached"},
+		{ID: "l-d", CompanyID: "co-B", CallID: s("c-d"), Timestamp: 1, Level: "INFO", Category: "USER", Event: "g"},
+	} {
+		must(q.CreateCallLog(ctx, l))
+	}
+	for _, k := range []sqlcdb.CreateAPIKeyParams{
+		{ID: "k-a", CompanyID: "co-a", Name: "a", KeyHash: "h-a", LastFour: "aaaa", Permissions: "[]", CreatorID: "cli", CreatedDate: 2},
+		{ID: "k-B", CompanyID: "co-a", Name: "b", KeyHash: "h-b", LastFour: "bbbb", Restricted: 1, Permissions: `["calls.read"]`, CreatorID: "k-a", ExpiresAt: i64(99), CreatedDate: 1},
+		{ID: "k-c", CompanyID: "co-B", Name: "c", KeyHash: "h-c", LastFour: "cccc", Permissions: "[]", CreatorID: "cli", CreatedDate: 1},
+	} {
+		_, err := q.CreateAPIKey(ctx, k)
+		must(err)
+	}
+	must(q.CreateAccessToken(ctx, sqlcdb.CreateAccessTokenParams{TokenHash: "t-2", ApiKeyID: "k-a", Kind: "access", ExpiresAt: 9, CreatedDate: 1}))
+	must(q.CreateAccessToken(ctx, sqlcdb.CreateAccessTokenParams{TokenHash: "t-1", ApiKeyID: "k-B", Kind: "refresh", ExpiresAt: 9, CreatedDate: 1}))
+	for _, a := range []sqlcdb.CreateAppParams{
+		{ID: "app-a", CompanyID: "co-a", Name: "a", ClientSecret: "s", Permissions: "[]", CreatedDate: 1},
+		{ID: "app-B", CompanyID: "co-a", Name: "b", ClientSecret: "s", Restricted: 1, Permissions: `["calls.read"]`, CreatedDate: 1},
+	} {
+		_, err := q.CreateApp(ctx, a)
+		must(err)
+	}
+	must(q.CreateDeletion(ctx, sqlcdb.CreateDeletionParams{CompanyID: "co-a", CreatedDate: 1, ID: "d-1", Kind: "erasure", Dialect: "calls",
+		Route: "POST /v1/contact/erase", CredentialType: "api_key", CredentialID: s("k-a"), RequestedIds: `["ct-1"]`, Calls: 2}))
+	must(q.CreateDeletion(ctx, sqlcdb.CreateDeletionParams{CompanyID: "co-a", CreatedDate: 2, ID: "d-2", Kind: "purge", Dialect: "cli",
+		Route: "purge", CredentialType: "cli", DryRun: 1, RequestedIds: `[]`, Filter: s(`{"before":"+1"}`)}))
+
+	read := func() {
+		for _, c := range []string{"co-a", "co-B", "nope"} {
+			n, err := tq.CountCallsOfCompany(ctx, c)
+			rec("CountCallsOfCompany", c, n, err)
+			n, err = tq.CountMessagesOfCompany(ctx, c)
+			rec("CountMessagesOfCompany", c, n, err)
+			l, err := tq.CountLogsOfCompany(ctx, c)
+			rec("CountLogsOfCompany", c, l, err)
+			ids, err := tq.ListCallIDsOfCompany(ctx, c)
+			rec("ListCallIDsOfCompany", c, ids, err)
+			n, err = tq.CountDeletionsOfCompany(ctx, c)
+			rec("CountDeletionsOfCompany", c, n, err)
+			calls, err := tq.SeedSampleCalls(ctx, c)
+			rec("SeedSampleCalls", c, calls, err)
+
+			ic, err := tq.IsoContactsOfCompany(ctx, c)
+			rec("IsoContactsOfCompany", c, ic, err)
+			icl, err := tq.IsoCallsOfCompany(ctx, c)
+			rec("IsoCallsOfCompany", c, icl, err)
+			im, err := tq.IsoMessagesOfCompany(ctx, c)
+			rec("IsoMessagesOfCompany", c, im, err)
+			il, err := tq.IsoLogsOfCompany(ctx, c)
+			rec("IsoLogsOfCompany", c, il, err)
+			ik, err := tq.IsoAPIKeysOfCompany(ctx, c)
+			rec("IsoAPIKeysOfCompany", c, ik, err)
+			ia, err := tq.IsoAppsOfCompany(ctx, c)
+			rec("IsoAppsOfCompany", c, ia, err)
+
+			sc, err := tq.SnapshotCompany(ctx, c)
+			rec("SnapshotCompany", c, sc, err)
+			scc, err := tq.SnapshotCompanyCallCounts(ctx, c)
+			rec("SnapshotCompanyCallCounts", c, scc, err)
+			sk, err := tq.SnapshotAPIKeys(ctx, c)
+			rec("SnapshotAPIKeys", c, sk, err)
+			st, err := tq.SnapshotAccessTokens(ctx, c)
+			rec("SnapshotAccessTokens", c, st, err)
+			sa, err := tq.SnapshotApps(ctx, c)
+			rec("SnapshotApps", c, sa, err)
+			sct, err := tq.SnapshotContacts(ctx, c)
+			rec("SnapshotContacts", c, sct, err)
+			scl, err := tq.SnapshotCalls(ctx, c)
+			rec("SnapshotCalls", c, scl, err)
+			sm, err := tq.SnapshotMessages(ctx, c)
+			rec("SnapshotMessages", c, sm, err)
+			sl, err := tq.SnapshotCallLogs(ctx, c)
+			rec("SnapshotCallLogs", c, sl, err)
+		}
+		for _, id := range []string{"c-a", "c-B", "nope"} {
+			m, err := tq.ListMessageRowsOfCall(ctx, id)
+			rec("ListMessageRowsOfCall", id, m, err)
+			l, err := tq.SeedSampleLogs(ctx, &id)
+			rec("SeedSampleLogs", id, l, err)
+		}
+		for _, id := range []string{"l-a", "l-c", "nope"} {
+			l, err := tq.GetCallLogRow(ctx, id)
+			rec("GetCallLogRow", id, l, err)
+		}
+		for _, id := range []string{"d-1", "d-2", "nope"} {
+			d, err := tq.GetDeletionRow(ctx, id)
+			rec("GetDeletionRow", id, d, err)
+		}
+		for _, needle := range []string{"ct-1", "+1", "contact/erase", "cli", "", "nope"} {
+			n, err := tq.CountDeletionsHolding(ctx, needle)
+			rec("CountDeletionsHolding", needle, n, err)
+		}
+		for _, ident := range []string{"+1", "+2", "nope"} {
+			n, err := tq.CountContactsWithIdentifier(ctx, ident)
+			rec("CountContactsWithIdentifier", ident, n, err)
+		}
+		c, err := tq.SeedCounts(ctx)
+		rec("SeedCounts", nil, c, err)
+		o, err := tq.SeedOrphans(ctx)
+		rec("SeedOrphans", nil, o, err)
+	}
+	read()
+
+	// The straight deletes, and what the schema's cascades make of them.
+	for _, id := range []string{"c-a", "c-a", "nope"} {
+		n, err := tq.DeleteCallRow(ctx, id)
+		rec("DeleteCallRow", id, n, err)
+	}
+	for _, a := range []sqlctest.DeleteContactRowParams{{CompanyID: "co-B", ID: "ct-X"}, {CompanyID: "co-a", ID: "ct-X"}} {
+		n, err := tq.DeleteContactRow(ctx, a)
+		rec("DeleteContactRow", a, n, err)
+	}
+	read()
+	for _, c := range []string{"co-a", "co-a", "co-B"} {
+		n, err := tq.DeleteDetachedLogRows(ctx, c)
+		rec("DeleteDetachedLogRows", c, n, err)
+	}
+	read()
+	return out
 }

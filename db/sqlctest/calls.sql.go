@@ -23,3 +23,31 @@ func (q *Queries) DeleteCallRow(ctx context.Context, id string) (int64, error) {
 	}
 	return result.RowsAffected()
 }
+
+const listCallIDsOfCompany = `-- name: ListCallIDsOfCompany :many
+SELECT id FROM calls WHERE company_id = ? ORDER BY id
+`
+
+// The ids of a company's calls, sorted.
+func (q *Queries) ListCallIDsOfCompany(ctx context.Context, companyID string) ([]string, error) {
+	rows, err := q.query(ctx, q.listCallIDsOfCompanyStmt, listCallIDsOfCompany, companyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

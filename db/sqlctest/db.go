@@ -27,6 +27,15 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.countCallsOfCompanyStmt, err = db.PrepareContext(ctx, countCallsOfCompany); err != nil {
 		return nil, fmt.Errorf("error preparing query CountCallsOfCompany: %w", err)
 	}
+	if q.countContactsWithIdentifierStmt, err = db.PrepareContext(ctx, countContactsWithIdentifier); err != nil {
+		return nil, fmt.Errorf("error preparing query CountContactsWithIdentifier: %w", err)
+	}
+	if q.countDeletionsHoldingStmt, err = db.PrepareContext(ctx, countDeletionsHolding); err != nil {
+		return nil, fmt.Errorf("error preparing query CountDeletionsHolding: %w", err)
+	}
+	if q.countDeletionsOfCompanyStmt, err = db.PrepareContext(ctx, countDeletionsOfCompany); err != nil {
+		return nil, fmt.Errorf("error preparing query CountDeletionsOfCompany: %w", err)
+	}
 	if q.countLogsOfCompanyStmt, err = db.PrepareContext(ctx, countLogsOfCompany); err != nil {
 		return nil, fmt.Errorf("error preparing query CountLogsOfCompany: %w", err)
 	}
@@ -39,8 +48,38 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.deleteCallRowStmt, err = db.PrepareContext(ctx, deleteCallRow); err != nil {
 		return nil, fmt.Errorf("error preparing query DeleteCallRow: %w", err)
 	}
+	if q.deleteContactRowStmt, err = db.PrepareContext(ctx, deleteContactRow); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteContactRow: %w", err)
+	}
+	if q.deleteDetachedLogRowsStmt, err = db.PrepareContext(ctx, deleteDetachedLogRows); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteDetachedLogRows: %w", err)
+	}
 	if q.getCallLogRowStmt, err = db.PrepareContext(ctx, getCallLogRow); err != nil {
 		return nil, fmt.Errorf("error preparing query GetCallLogRow: %w", err)
+	}
+	if q.getDeletionRowStmt, err = db.PrepareContext(ctx, getDeletionRow); err != nil {
+		return nil, fmt.Errorf("error preparing query GetDeletionRow: %w", err)
+	}
+	if q.isoAPIKeysOfCompanyStmt, err = db.PrepareContext(ctx, isoAPIKeysOfCompany); err != nil {
+		return nil, fmt.Errorf("error preparing query IsoAPIKeysOfCompany: %w", err)
+	}
+	if q.isoAppsOfCompanyStmt, err = db.PrepareContext(ctx, isoAppsOfCompany); err != nil {
+		return nil, fmt.Errorf("error preparing query IsoAppsOfCompany: %w", err)
+	}
+	if q.isoCallsOfCompanyStmt, err = db.PrepareContext(ctx, isoCallsOfCompany); err != nil {
+		return nil, fmt.Errorf("error preparing query IsoCallsOfCompany: %w", err)
+	}
+	if q.isoContactsOfCompanyStmt, err = db.PrepareContext(ctx, isoContactsOfCompany); err != nil {
+		return nil, fmt.Errorf("error preparing query IsoContactsOfCompany: %w", err)
+	}
+	if q.isoLogsOfCompanyStmt, err = db.PrepareContext(ctx, isoLogsOfCompany); err != nil {
+		return nil, fmt.Errorf("error preparing query IsoLogsOfCompany: %w", err)
+	}
+	if q.isoMessagesOfCompanyStmt, err = db.PrepareContext(ctx, isoMessagesOfCompany); err != nil {
+		return nil, fmt.Errorf("error preparing query IsoMessagesOfCompany: %w", err)
+	}
+	if q.listCallIDsOfCompanyStmt, err = db.PrepareContext(ctx, listCallIDsOfCompany); err != nil {
+		return nil, fmt.Errorf("error preparing query ListCallIDsOfCompany: %w", err)
 	}
 	if q.listMessageRowsOfCallStmt, err = db.PrepareContext(ctx, listMessageRowsOfCall); err != nil {
 		return nil, fmt.Errorf("error preparing query ListMessageRowsOfCall: %w", err)
@@ -57,6 +96,33 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.seedSampleLogsStmt, err = db.PrepareContext(ctx, seedSampleLogs); err != nil {
 		return nil, fmt.Errorf("error preparing query SeedSampleLogs: %w", err)
 	}
+	if q.snapshotAPIKeysStmt, err = db.PrepareContext(ctx, snapshotAPIKeys); err != nil {
+		return nil, fmt.Errorf("error preparing query SnapshotAPIKeys: %w", err)
+	}
+	if q.snapshotAccessTokensStmt, err = db.PrepareContext(ctx, snapshotAccessTokens); err != nil {
+		return nil, fmt.Errorf("error preparing query SnapshotAccessTokens: %w", err)
+	}
+	if q.snapshotAppsStmt, err = db.PrepareContext(ctx, snapshotApps); err != nil {
+		return nil, fmt.Errorf("error preparing query SnapshotApps: %w", err)
+	}
+	if q.snapshotCallLogsStmt, err = db.PrepareContext(ctx, snapshotCallLogs); err != nil {
+		return nil, fmt.Errorf("error preparing query SnapshotCallLogs: %w", err)
+	}
+	if q.snapshotCallsStmt, err = db.PrepareContext(ctx, snapshotCalls); err != nil {
+		return nil, fmt.Errorf("error preparing query SnapshotCalls: %w", err)
+	}
+	if q.snapshotCompanyStmt, err = db.PrepareContext(ctx, snapshotCompany); err != nil {
+		return nil, fmt.Errorf("error preparing query SnapshotCompany: %w", err)
+	}
+	if q.snapshotCompanyCallCountsStmt, err = db.PrepareContext(ctx, snapshotCompanyCallCounts); err != nil {
+		return nil, fmt.Errorf("error preparing query SnapshotCompanyCallCounts: %w", err)
+	}
+	if q.snapshotContactsStmt, err = db.PrepareContext(ctx, snapshotContacts); err != nil {
+		return nil, fmt.Errorf("error preparing query SnapshotContacts: %w", err)
+	}
+	if q.snapshotMessagesStmt, err = db.PrepareContext(ctx, snapshotMessages); err != nil {
+		return nil, fmt.Errorf("error preparing query SnapshotMessages: %w", err)
+	}
 	return &q, nil
 }
 
@@ -65,6 +131,21 @@ func (q *Queries) Close() error {
 	if q.countCallsOfCompanyStmt != nil {
 		if cerr := q.countCallsOfCompanyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing countCallsOfCompanyStmt: %w", cerr)
+		}
+	}
+	if q.countContactsWithIdentifierStmt != nil {
+		if cerr := q.countContactsWithIdentifierStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countContactsWithIdentifierStmt: %w", cerr)
+		}
+	}
+	if q.countDeletionsHoldingStmt != nil {
+		if cerr := q.countDeletionsHoldingStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countDeletionsHoldingStmt: %w", cerr)
+		}
+	}
+	if q.countDeletionsOfCompanyStmt != nil {
+		if cerr := q.countDeletionsOfCompanyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countDeletionsOfCompanyStmt: %w", cerr)
 		}
 	}
 	if q.countLogsOfCompanyStmt != nil {
@@ -87,9 +168,59 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing deleteCallRowStmt: %w", cerr)
 		}
 	}
+	if q.deleteContactRowStmt != nil {
+		if cerr := q.deleteContactRowStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteContactRowStmt: %w", cerr)
+		}
+	}
+	if q.deleteDetachedLogRowsStmt != nil {
+		if cerr := q.deleteDetachedLogRowsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteDetachedLogRowsStmt: %w", cerr)
+		}
+	}
 	if q.getCallLogRowStmt != nil {
 		if cerr := q.getCallLogRowStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing getCallLogRowStmt: %w", cerr)
+		}
+	}
+	if q.getDeletionRowStmt != nil {
+		if cerr := q.getDeletionRowStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getDeletionRowStmt: %w", cerr)
+		}
+	}
+	if q.isoAPIKeysOfCompanyStmt != nil {
+		if cerr := q.isoAPIKeysOfCompanyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing isoAPIKeysOfCompanyStmt: %w", cerr)
+		}
+	}
+	if q.isoAppsOfCompanyStmt != nil {
+		if cerr := q.isoAppsOfCompanyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing isoAppsOfCompanyStmt: %w", cerr)
+		}
+	}
+	if q.isoCallsOfCompanyStmt != nil {
+		if cerr := q.isoCallsOfCompanyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing isoCallsOfCompanyStmt: %w", cerr)
+		}
+	}
+	if q.isoContactsOfCompanyStmt != nil {
+		if cerr := q.isoContactsOfCompanyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing isoContactsOfCompanyStmt: %w", cerr)
+		}
+	}
+	if q.isoLogsOfCompanyStmt != nil {
+		if cerr := q.isoLogsOfCompanyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing isoLogsOfCompanyStmt: %w", cerr)
+		}
+	}
+	if q.isoMessagesOfCompanyStmt != nil {
+		if cerr := q.isoMessagesOfCompanyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing isoMessagesOfCompanyStmt: %w", cerr)
+		}
+	}
+	if q.listCallIDsOfCompanyStmt != nil {
+		if cerr := q.listCallIDsOfCompanyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listCallIDsOfCompanyStmt: %w", cerr)
 		}
 	}
 	if q.listMessageRowsOfCallStmt != nil {
@@ -115,6 +246,51 @@ func (q *Queries) Close() error {
 	if q.seedSampleLogsStmt != nil {
 		if cerr := q.seedSampleLogsStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing seedSampleLogsStmt: %w", cerr)
+		}
+	}
+	if q.snapshotAPIKeysStmt != nil {
+		if cerr := q.snapshotAPIKeysStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing snapshotAPIKeysStmt: %w", cerr)
+		}
+	}
+	if q.snapshotAccessTokensStmt != nil {
+		if cerr := q.snapshotAccessTokensStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing snapshotAccessTokensStmt: %w", cerr)
+		}
+	}
+	if q.snapshotAppsStmt != nil {
+		if cerr := q.snapshotAppsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing snapshotAppsStmt: %w", cerr)
+		}
+	}
+	if q.snapshotCallLogsStmt != nil {
+		if cerr := q.snapshotCallLogsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing snapshotCallLogsStmt: %w", cerr)
+		}
+	}
+	if q.snapshotCallsStmt != nil {
+		if cerr := q.snapshotCallsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing snapshotCallsStmt: %w", cerr)
+		}
+	}
+	if q.snapshotCompanyStmt != nil {
+		if cerr := q.snapshotCompanyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing snapshotCompanyStmt: %w", cerr)
+		}
+	}
+	if q.snapshotCompanyCallCountsStmt != nil {
+		if cerr := q.snapshotCompanyCallCountsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing snapshotCompanyCallCountsStmt: %w", cerr)
+		}
+	}
+	if q.snapshotContactsStmt != nil {
+		if cerr := q.snapshotContactsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing snapshotContactsStmt: %w", cerr)
+		}
+	}
+	if q.snapshotMessagesStmt != nil {
+		if cerr := q.snapshotMessagesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing snapshotMessagesStmt: %w", cerr)
 		}
 	}
 	return err
@@ -154,35 +330,79 @@ func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, ar
 }
 
 type Queries struct {
-	db                         DBTX
-	tx                         *sql.Tx
-	countCallsOfCompanyStmt    *sql.Stmt
-	countLogsOfCompanyStmt     *sql.Stmt
-	countMessagesOfCompanyStmt *sql.Stmt
-	createContactStmt          *sql.Stmt
-	deleteCallRowStmt          *sql.Stmt
-	getCallLogRowStmt          *sql.Stmt
-	listMessageRowsOfCallStmt  *sql.Stmt
-	seedCountsStmt             *sql.Stmt
-	seedOrphansStmt            *sql.Stmt
-	seedSampleCallsStmt        *sql.Stmt
-	seedSampleLogsStmt         *sql.Stmt
+	db                              DBTX
+	tx                              *sql.Tx
+	countCallsOfCompanyStmt         *sql.Stmt
+	countContactsWithIdentifierStmt *sql.Stmt
+	countDeletionsHoldingStmt       *sql.Stmt
+	countDeletionsOfCompanyStmt     *sql.Stmt
+	countLogsOfCompanyStmt          *sql.Stmt
+	countMessagesOfCompanyStmt      *sql.Stmt
+	createContactStmt               *sql.Stmt
+	deleteCallRowStmt               *sql.Stmt
+	deleteContactRowStmt            *sql.Stmt
+	deleteDetachedLogRowsStmt       *sql.Stmt
+	getCallLogRowStmt               *sql.Stmt
+	getDeletionRowStmt              *sql.Stmt
+	isoAPIKeysOfCompanyStmt         *sql.Stmt
+	isoAppsOfCompanyStmt            *sql.Stmt
+	isoCallsOfCompanyStmt           *sql.Stmt
+	isoContactsOfCompanyStmt        *sql.Stmt
+	isoLogsOfCompanyStmt            *sql.Stmt
+	isoMessagesOfCompanyStmt        *sql.Stmt
+	listCallIDsOfCompanyStmt        *sql.Stmt
+	listMessageRowsOfCallStmt       *sql.Stmt
+	seedCountsStmt                  *sql.Stmt
+	seedOrphansStmt                 *sql.Stmt
+	seedSampleCallsStmt             *sql.Stmt
+	seedSampleLogsStmt              *sql.Stmt
+	snapshotAPIKeysStmt             *sql.Stmt
+	snapshotAccessTokensStmt        *sql.Stmt
+	snapshotAppsStmt                *sql.Stmt
+	snapshotCallLogsStmt            *sql.Stmt
+	snapshotCallsStmt               *sql.Stmt
+	snapshotCompanyStmt             *sql.Stmt
+	snapshotCompanyCallCountsStmt   *sql.Stmt
+	snapshotContactsStmt            *sql.Stmt
+	snapshotMessagesStmt            *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
-		db:                         tx,
-		tx:                         tx,
-		countCallsOfCompanyStmt:    q.countCallsOfCompanyStmt,
-		countLogsOfCompanyStmt:     q.countLogsOfCompanyStmt,
-		countMessagesOfCompanyStmt: q.countMessagesOfCompanyStmt,
-		createContactStmt:          q.createContactStmt,
-		deleteCallRowStmt:          q.deleteCallRowStmt,
-		getCallLogRowStmt:          q.getCallLogRowStmt,
-		listMessageRowsOfCallStmt:  q.listMessageRowsOfCallStmt,
-		seedCountsStmt:             q.seedCountsStmt,
-		seedOrphansStmt:            q.seedOrphansStmt,
-		seedSampleCallsStmt:        q.seedSampleCallsStmt,
-		seedSampleLogsStmt:         q.seedSampleLogsStmt,
+		db:                              tx,
+		tx:                              tx,
+		countCallsOfCompanyStmt:         q.countCallsOfCompanyStmt,
+		countContactsWithIdentifierStmt: q.countContactsWithIdentifierStmt,
+		countDeletionsHoldingStmt:       q.countDeletionsHoldingStmt,
+		countDeletionsOfCompanyStmt:     q.countDeletionsOfCompanyStmt,
+		countLogsOfCompanyStmt:          q.countLogsOfCompanyStmt,
+		countMessagesOfCompanyStmt:      q.countMessagesOfCompanyStmt,
+		createContactStmt:               q.createContactStmt,
+		deleteCallRowStmt:               q.deleteCallRowStmt,
+		deleteContactRowStmt:            q.deleteContactRowStmt,
+		deleteDetachedLogRowsStmt:       q.deleteDetachedLogRowsStmt,
+		getCallLogRowStmt:               q.getCallLogRowStmt,
+		getDeletionRowStmt:              q.getDeletionRowStmt,
+		isoAPIKeysOfCompanyStmt:         q.isoAPIKeysOfCompanyStmt,
+		isoAppsOfCompanyStmt:            q.isoAppsOfCompanyStmt,
+		isoCallsOfCompanyStmt:           q.isoCallsOfCompanyStmt,
+		isoContactsOfCompanyStmt:        q.isoContactsOfCompanyStmt,
+		isoLogsOfCompanyStmt:            q.isoLogsOfCompanyStmt,
+		isoMessagesOfCompanyStmt:        q.isoMessagesOfCompanyStmt,
+		listCallIDsOfCompanyStmt:        q.listCallIDsOfCompanyStmt,
+		listMessageRowsOfCallStmt:       q.listMessageRowsOfCallStmt,
+		seedCountsStmt:                  q.seedCountsStmt,
+		seedOrphansStmt:                 q.seedOrphansStmt,
+		seedSampleCallsStmt:             q.seedSampleCallsStmt,
+		seedSampleLogsStmt:              q.seedSampleLogsStmt,
+		snapshotAPIKeysStmt:             q.snapshotAPIKeysStmt,
+		snapshotAccessTokensStmt:        q.snapshotAccessTokensStmt,
+		snapshotAppsStmt:                q.snapshotAppsStmt,
+		snapshotCallLogsStmt:            q.snapshotCallLogsStmt,
+		snapshotCallsStmt:               q.snapshotCallsStmt,
+		snapshotCompanyStmt:             q.snapshotCompanyStmt,
+		snapshotCompanyCallCountsStmt:   q.snapshotCompanyCallCountsStmt,
+		snapshotContactsStmt:            q.snapshotContactsStmt,
+		snapshotMessagesStmt:            q.snapshotMessagesStmt,
 	}
 }

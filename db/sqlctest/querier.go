@@ -11,6 +11,14 @@ import (
 type Querier interface {
 	// Queries only tests use (package db/sqlctest, see sqlc.yaml): what a company holds, counted.
 	CountCallsOfCompany(ctx context.Context, companyID string) (int64, error)
+	// Queries only tests use (package db/sqlctest, see sqlc.yaml): what a company holds, for the tenant
+	// isolation property test (handlers/isolation_property_test.go).
+	CountContactsWithIdentifier(ctx context.Context, identifier string) (int64, error)
+	// How many audit rows hold needle in their requested ids, filter or route (an erasure must leave
+	// the identifier it erased in none).
+	CountDeletionsHolding(ctx context.Context, needle string) (int64, error)
+	// Queries only tests use (package db/sqlctest, see sqlc.yaml): the audit trail as stored.
+	CountDeletionsOfCompany(ctx context.Context, companyID string) (int64, error)
 	// call_log rows of a company, and how many of them have lost their call.
 	CountLogsOfCompany(ctx context.Context, companyID string) (CountLogsOfCompanyRow, error)
 	CountMessagesOfCompany(ctx context.Context, companyID string) (int64, error)
@@ -20,8 +28,21 @@ type Querier interface {
 	// Queries only tests use (package db/sqlctest, see sqlc.yaml).
 	// DeleteCallRow deletes one call row by id alone, with no rule attached (tests of the schema's cascades).
 	DeleteCallRow(ctx context.Context, id string) (int64, error)
+	// Straight deletes, with no rule attached, to keep the test's data small.
+	DeleteContactRow(ctx context.Context, arg DeleteContactRowParams) (int64, error)
+	DeleteDetachedLogRows(ctx context.Context, companyID string) (int64, error)
 	// Queries only tests use (package db/sqlctest, see sqlc.yaml).
 	GetCallLogRow(ctx context.Context, id string) (CallLog, error)
+	GetDeletionRow(ctx context.Context, id string) (Deletion, error)
+	IsoAPIKeysOfCompany(ctx context.Context, companyID string) ([]string, error)
+	IsoAppsOfCompany(ctx context.Context, companyID string) ([]string, error)
+	IsoCallsOfCompany(ctx context.Context, companyID string) ([]IsoCallsOfCompanyRow, error)
+	// A company's contacts, whether each has an active call, and how many calls each has.
+	IsoContactsOfCompany(ctx context.Context, companyID string) ([]IsoContactsOfCompanyRow, error)
+	IsoLogsOfCompany(ctx context.Context, companyID string) ([]IsoLogsOfCompanyRow, error)
+	IsoMessagesOfCompany(ctx context.Context, companyID string) ([]IsoMessagesOfCompanyRow, error)
+	// The ids of a company's calls, sorted.
+	ListCallIDsOfCompany(ctx context.Context, companyID string) ([]string, error)
 	// Queries only tests use (package db/sqlctest, see sqlc.yaml).
 	ListMessageRowsOfCall(ctx context.Context, callID string) ([]Message, error)
 	// Queries only tests use (package db/sqlctest, see sqlc.yaml).
@@ -32,6 +53,17 @@ type Querier interface {
 	SeedOrphans(ctx context.Context) (SeedOrphansRow, error)
 	SeedSampleCalls(ctx context.Context, companyID string) ([]Call, error)
 	SeedSampleLogs(ctx context.Context, callID *string) ([]CallLog, error)
+	SnapshotAPIKeys(ctx context.Context, companyID string) ([]ApiKey, error)
+	SnapshotAccessTokens(ctx context.Context, companyID string) ([]AccessToken, error)
+	SnapshotApps(ctx context.Context, companyID string) ([]App, error)
+	SnapshotCallLogs(ctx context.Context, companyID string) ([]CallLog, error)
+	SnapshotCalls(ctx context.Context, companyID string) ([]Call, error)
+	// Every row of a company (and every row that points at one of its rows), table by table: the
+	// property test compares these before and after each operation of another company.
+	SnapshotCompany(ctx context.Context, id string) ([]Company, error)
+	SnapshotCompanyCallCounts(ctx context.Context, companyID string) ([]CompanyCallCount, error)
+	SnapshotContacts(ctx context.Context, companyID string) ([]Contact, error)
+	SnapshotMessages(ctx context.Context, companyID string) ([]Message, error)
 }
 
 var _ Querier = (*Queries)(nil)

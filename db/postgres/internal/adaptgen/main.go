@@ -1,8 +1,11 @@
 // Command adaptgen writes db/postgres/queries.gen.go: the type postgres.Queries, which implements
 // sqlcdb.Querier (the interface sqlc generates for the SQLite query set, queries/*.sql) by running
-// the PostgreSQL query set (queries/postgres, generated into package pgdb).
+// the PostgreSQL query set (queries/postgres, generated into package pgdb). It writes
+// db/postgres/testqueries.gen.go the same way for the queries only tests use: the type
+// postgres.TestQueries implements sqlctest.Querier (queries/testing) by running pgtest
+// (queries/postgres/testing).
 //
-// sqlc generates the two packages from two query sets kept alike by hand: the same query names,
+// sqlc generates each pair of packages from two query sets kept alike by hand: the same query names,
 // kinds, parameters and result columns, over schemas with the same columns in the same order. So
 // every parameter and result struct of one package has a twin of the same name in the other with
 // the same fields, and each method converts between them by Go struct conversion (slices element by
@@ -25,54 +28,104 @@ import (
 	"strings"
 
 	"github.com/callstore/callstore/db/postgres/pgdb"
+	"github.com/callstore/callstore/db/postgres/pgtest"
 	"github.com/callstore/callstore/db/sqlcdb"
+	"github.com/callstore/callstore/db/sqlctest"
 )
 
 func main() {
-	out := flag.String("o", "queries.gen.go", "the file to write")
+	out := flag.String("o", "queries.gen.go", "the file to write the adapter of the production query set to")
+	testOut := flag.String("test-o", "testqueries.gen.go", "the file to write the adapter of the queries only tests use to")
 	flag.Parse()
-	src, err := generate()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "adaptgen:", err)
-		os.Exit(1)
+	files := []struct {
+		set  querySet
+		name string
+		src  []byte
+	}{{set: production, name: *out}, {set: testOnly, name: *testOut}}
+	// Both adapters are generated before either is written: a drift in one leaves both files as
+	// they were.
+	for i := range files {
+		src, err := generate(files[i].set)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "adaptgen: %s: %v\n", files[i].name, err)
+			os.Exit(1)
+		}
+		files[i].src = src
 	}
-	if err := os.WriteFile(*out, src, 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, "adaptgen:", err)
-		os.Exit(1)
+	for _, f := range files {
+		if err := os.WriteFile(f.name, f.src, 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "adaptgen:", err)
+			os.Exit(1)
+		}
 	}
 }
 
+// querySet is one pair of generated packages: SQLite's (whose Querier the adapter implements) and
+// PostgreSQL's (which the adapter runs), and the names the adapter is written with.
+type querySet struct {
+	sqliteIface, pgIface, pgImpl reflect.Type
+	sqlitePkg, pgPkg             string // import paths
+	sqliteName, pgName           string // package names
+	sqliteQueries, pgQueries     string // the query files, for messages
+	typeName, ctor, doc, ctorDoc string // the adapter type, its constructor and their comments
+	convertAll                   string // the name of the file's slice helper (each file has its own)
+}
+
 var (
-	sqliteIface = reflect.TypeFor[sqlcdb.Querier]()
-	pgIface     = reflect.TypeFor[pgdb.Querier]()
-	pgImpl      = reflect.TypeFor[*pgdb.Queries]()
+	production = querySet{
+		sqliteIface: reflect.TypeFor[sqlcdb.Querier](),
+		pgIface:     reflect.TypeFor[pgdb.Querier](),
+		pgImpl:      reflect.TypeFor[*pgdb.Queries](),
+		sqlitePkg:   reflect.TypeFor[sqlcdb.Queries]().PkgPath(),
+		pgPkg:       reflect.TypeFor[pgdb.Queries]().PkgPath(),
+		sqliteName:  "sqlcdb", pgName: "pgdb",
+		sqliteQueries: "queries/*.sql", pgQueries: "queries/postgres",
+		typeName: "Queries", ctor: "NewQueries", convertAll: "convertAll",
+		doc:     "Queries runs the PostgreSQL query set behind the SQLite set's interface.",
+		ctorDoc: "NewQueries returns the PostgreSQL queries run on db: a pool, a connection or a transaction.",
+	}
+	testOnly = querySet{
+		sqliteIface: reflect.TypeFor[sqlctest.Querier](),
+		pgIface:     reflect.TypeFor[pgtest.Querier](),
+		pgImpl:      reflect.TypeFor[*pgtest.Queries](),
+		sqlitePkg:   reflect.TypeFor[sqlctest.Queries]().PkgPath(),
+		pgPkg:       reflect.TypeFor[pgtest.Queries]().PkgPath(),
+		sqliteName:  "sqlctest", pgName: "pgtest",
+		sqliteQueries: "queries/testing", pgQueries: "queries/postgres/testing",
+		typeName: "TestQueries", ctor: "NewTestQueries", convertAll: "convertAllTest",
+		doc: "TestQueries runs the PostgreSQL set of the queries only tests use behind the SQLite set's\n" +
+			"// interface (sqlctest.Querier), so that a test reads and writes rows around the store's rules\n" +
+			"// the same way on both engines (db/dbtest.TestQueries).",
+		ctorDoc: "NewTestQueries returns the PostgreSQL test queries run on db: a pool, a connection or a\n// transaction.",
+	}
+
 	contextType = reflect.TypeFor[context.Context]()
 	errorType   = reflect.TypeFor[error]()
-
-	sqlitePkg = reflect.TypeFor[sqlcdb.Queries]().PkgPath()
-	pgPkg     = reflect.TypeFor[pgdb.Queries]().PkgPath()
 )
 
 // generator accumulates the methods' source; usesConvertAll says whether the slice helper is needed.
 type generator struct {
+	set            querySet
 	methods        bytes.Buffer
 	usesConvertAll bool
 }
 
-func generate() ([]byte, error) {
+func generate(set querySet) ([]byte, error) {
 	// A query of the PostgreSQL set that the SQLite set lacks would never run: refuse it too.
-	for i := range pgIface.NumMethod() {
-		name := pgIface.Method(i).Name
-		if _, ok := sqliteIface.MethodByName(name); !ok {
-			return nil, fmt.Errorf("method %s: pgdb has the query but sqlcdb.Querier does not (queries/postgres has a query queries/*.sql lacks)", name)
+	for i := range set.pgIface.NumMethod() {
+		name := set.pgIface.Method(i).Name
+		if _, ok := set.sqliteIface.MethodByName(name); !ok {
+			return nil, fmt.Errorf("method %s: %s has the query but %s.Querier does not (%s has a query %s lacks)",
+				name, set.pgName, set.sqliteName, set.pgQueries, set.sqliteQueries)
 		}
 	}
-	var g generator
-	for i := range sqliteIface.NumMethod() { // sorted by name: the output is deterministic
-		m := sqliteIface.Method(i)
-		pm, ok := pgImpl.MethodByName(m.Name)
+	g := generator{set: set}
+	for i := range set.sqliteIface.NumMethod() { // sorted by name: the output is deterministic
+		m := set.sqliteIface.Method(i)
+		pm, ok := set.pgImpl.MethodByName(m.Name)
 		if !ok {
-			return nil, fmt.Errorf("method %s: sqlcdb.Querier has it but pgdb.Queries does not (queries/postgres lacks the query)", m.Name)
+			return nil, fmt.Errorf("method %s: %s.Querier has it but %s.Queries does not (%s lacks the query)",
+				m.Name, set.sqliteName, set.pgName, set.pgQueries)
 		}
 		if err := g.method(m.Name, m.Type, pm.Type); err != nil {
 			return nil, fmt.Errorf("method %s: %w", m.Name, err)
@@ -87,23 +140,23 @@ package postgres
 import (
 	"context"
 
-	%q
-	%q
+	%[1]q
+	%[2]q
 )
 
-// Queries runs the PostgreSQL query set behind the SQLite set's interface.
-type Queries struct{ q *pgdb.Queries }
+// %[5]s
+type %[3]s struct{ q *%[7]s.Queries }
 
-// NewQueries returns the PostgreSQL queries run on db: a pool, a connection or a transaction.
-func NewQueries(db pgdb.DBTX) *Queries { return &Queries{q: pgdb.New(db)} }
+// %[6]s
+func %[4]s(db %[7]s.DBTX) *%[3]s { return &%[3]s{q: %[7]s.New(db)} }
 
-var _ sqlcdb.Querier = (*Queries)(nil)
-`, pgPkg, sqlitePkg)
+var _ %[8]s.Querier = (*%[3]s)(nil)
+`, set.pgPkg, set.sqlitePkg, set.typeName, set.ctor, set.doc, set.ctorDoc, set.pgName, set.sqliteName)
 	b.Write(g.methods.Bytes())
 	if g.usesConvertAll {
-		b.WriteString(`
-// convertAll converts a slice element by element; nil stays nil.
-func convertAll[From, To any](in []From, conv func(From) To) []To {
+		fmt.Fprintf(&b, `
+// %[1]s converts a slice element by element; nil stays nil.
+func %[1]s[From, To any](in []From, conv func(From) To) []To {
 	if in == nil {
 		return nil
 	}
@@ -113,7 +166,7 @@ func convertAll[From, To any](in []From, conv func(From) To) []To {
 	}
 	return out
 }
-`)
+`, g.set.convertAll)
 	}
 	src, err := format.Source(b.Bytes())
 	if err != nil {
@@ -122,14 +175,14 @@ func convertAll[From, To any](in []From, conv func(From) To) []To {
 	return src, nil
 }
 
-// method writes the adapter of one method. st is the sqlcdb method's type (no receiver), pt the
-// pgdb method's (receiver first).
+// method writes the adapter of one method. st is the SQLite package's method type (sqlcdb or
+// sqlctest, no receiver), pt the PostgreSQL package's (pgdb or pgtest, receiver first).
 func (g *generator) method(name string, st, pt reflect.Type) error {
 	if pt.NumIn()-1 != st.NumIn() {
-		return fmt.Errorf("sqlcdb takes %d parameters, pgdb %d", st.NumIn(), pt.NumIn()-1)
+		return fmt.Errorf("%s takes %d parameters, %s %d", g.set.sqliteName, st.NumIn(), g.set.pgName, pt.NumIn()-1)
 	}
 	if st.NumOut() != pt.NumOut() {
-		return fmt.Errorf("sqlcdb returns %d results, pgdb %d", st.NumOut(), pt.NumOut())
+		return fmt.Errorf("%s returns %d results, %s %d", g.set.sqliteName, st.NumOut(), g.set.pgName, pt.NumOut())
 	}
 	if st.NumIn() < 1 || st.In(0) != contextType || pt.In(1) != contextType {
 		return fmt.Errorf("the first parameter is not a context.Context")
@@ -147,7 +200,7 @@ func (g *generator) method(name string, st, pt reflect.Type) error {
 		if st.NumIn() > 2 {
 			arg = fmt.Sprintf("arg%d", i)
 		}
-		stype, err := qualified(s)
+		stype, err := g.qualified(s)
 		if err != nil {
 			return fmt.Errorf("parameter %d: %w", i, err)
 		}
@@ -164,13 +217,13 @@ func (g *generator) method(name string, st, pt reflect.Type) error {
 		if st.Out(0) != errorType || pt.Out(0) != errorType {
 			return fmt.Errorf("the only result is not an error")
 		}
-		fmt.Fprintf(&g.methods, "\nfunc (q *Queries) %s(%s) error {\n\treturn q.q.%s(%s)\n}\n",
-			name, strings.Join(params, ", "), name, strings.Join(args, ", "))
+		fmt.Fprintf(&g.methods, "\nfunc (q *%s) %s(%s) error {\n\treturn q.q.%s(%s)\n}\n",
+			g.set.typeName, name, strings.Join(params, ", "), name, strings.Join(args, ", "))
 	case 2:
 		if st.Out(1) != errorType || pt.Out(1) != errorType {
 			return fmt.Errorf("the second result is not an error")
 		}
-		rtype, err := qualified(st.Out(0))
+		rtype, err := g.qualified(st.Out(0))
 		if err != nil {
 			return fmt.Errorf("result: %w", err)
 		}
@@ -180,11 +233,11 @@ func (g *generator) method(name string, st, pt reflect.Type) error {
 		}
 		call := fmt.Sprintf("q.q.%s(%s)", name, strings.Join(args, ", "))
 		if conv == "r" {
-			fmt.Fprintf(&g.methods, "\nfunc (q *Queries) %s(%s) (%s, error) {\n\treturn %s\n}\n",
-				name, strings.Join(params, ", "), rtype, call)
+			fmt.Fprintf(&g.methods, "\nfunc (q *%s) %s(%s) (%s, error) {\n\treturn %s\n}\n",
+				g.set.typeName, name, strings.Join(params, ", "), rtype, call)
 		} else {
-			fmt.Fprintf(&g.methods, "\nfunc (q *Queries) %s(%s) (%s, error) {\n\tr, err := %s\n\treturn %s, err\n}\n",
-				name, strings.Join(params, ", "), rtype, call, conv)
+			fmt.Fprintf(&g.methods, "\nfunc (q *%s) %s(%s) (%s, error) {\n\tr, err := %s\n\treturn %s, err\n}\n",
+				g.set.typeName, name, strings.Join(params, ", "), rtype, call, conv)
 		}
 	default:
 		return fmt.Errorf("%d results are not supported", st.NumOut())
@@ -194,7 +247,8 @@ func (g *generator) method(name string, st, pt reflect.Type) error {
 
 // convert returns the expression that converts expr of type from into type to: expr itself when the
 // types are identical (the unnamed types sqlc uses: string, int64, *string, []string, ...), a struct
-// conversion between a sqlcdb and a pgdb struct of the same name, a conversion element by element
+// conversion between a SQLite and a PostgreSQL struct of the same name (sqlcdb and pgdb, or
+// sqlctest and pgtest), a conversion element by element
 // between slices. Anything else is an error naming the mismatch.
 func (g *generator) convert(from, to reflect.Type, expr string) (string, error) {
 	if from == to {
@@ -202,16 +256,16 @@ func (g *generator) convert(from, to reflect.Type, expr string) (string, error) 
 	}
 	switch {
 	case from.Kind() == reflect.Struct && to.Kind() == reflect.Struct:
-		if !isGenerated(from) || !isGenerated(to) || from.Name() != to.Name() {
-			return "", fmt.Errorf("%s and %s are not twin generated structs", describe(from), describe(to))
+		if !g.isGenerated(from) || !g.isGenerated(to) || from.Name() != to.Name() {
+			return "", fmt.Errorf("%s and %s are not twin generated structs", g.describe(from), g.describe(to))
 		}
-		if d := structDiff(from, to); d != "" {
-			return "", fmt.Errorf("%s and %s differ: %s", describe(from), describe(to), d)
+		if d := g.structDiff(from, to); d != "" {
+			return "", fmt.Errorf("%s and %s differ: %s", g.describe(from), g.describe(to), d)
 		}
 		if !from.ConvertibleTo(to) {
-			return "", fmt.Errorf("%s does not convert to %s", describe(from), describe(to))
+			return "", fmt.Errorf("%s does not convert to %s", g.describe(from), g.describe(to))
 		}
-		tname, err := qualified(to)
+		tname, err := g.qualified(to)
 		if err != nil {
 			return "", err
 		}
@@ -221,55 +275,57 @@ func (g *generator) convert(from, to reflect.Type, expr string) (string, error) 
 		if err != nil {
 			return "", fmt.Errorf("slice element: %w", err)
 		}
-		fname, err := qualified(from.Elem())
+		fname, err := g.qualified(from.Elem())
 		if err != nil {
 			return "", err
 		}
-		tname, err := qualified(to.Elem())
+		tname, err := g.qualified(to.Elem())
 		if err != nil {
 			return "", err
 		}
 		g.usesConvertAll = true
-		return fmt.Sprintf("convertAll(%s, func(v %s) %s { return %s })", expr, fname, tname, elem), nil
+		return fmt.Sprintf("%s(%s, func(v %s) %s { return %s })", g.set.convertAll, expr, fname, tname, elem), nil
 	default:
-		return "", fmt.Errorf("type %s in sqlcdb and %s in pgdb differ", describe(from), describe(to))
+		return "", fmt.Errorf("type %s and type %s differ", g.describe(from), g.describe(to))
 	}
 }
 
 // structDiff names the first field where two structs differ in name or type, or returns "".
-func structDiff(a, b reflect.Type) string {
+func (g *generator) structDiff(a, b reflect.Type) string {
 	for i := range max(a.NumField(), b.NumField()) {
 		switch {
 		case i >= a.NumField():
 			f := b.Field(i)
-			return fmt.Sprintf("field %s %s (number %d) is only in %s", f.Name, describe(f.Type), i+1, describe(b))
+			return fmt.Sprintf("field %s %s (number %d) is only in %s", f.Name, g.describe(f.Type), i+1, g.describe(b))
 		case i >= b.NumField():
 			f := a.Field(i)
-			return fmt.Sprintf("field %s %s (number %d) is only in %s", f.Name, describe(f.Type), i+1, describe(a))
+			return fmt.Sprintf("field %s %s (number %d) is only in %s", f.Name, g.describe(f.Type), i+1, g.describe(a))
 		}
 		fa, fb := a.Field(i), b.Field(i)
 		if fa.Name != fb.Name {
 			return fmt.Sprintf("field number %d is %s in %s but %s in %s (a parameter or column in another order, or renamed)",
-				i+1, fa.Name, describe(a), fb.Name, describe(b))
+				i+1, fa.Name, g.describe(a), fb.Name, g.describe(b))
 		}
 		if fa.Type != fb.Type {
-			return fmt.Sprintf("field %s is %s in %s but %s in %s", fa.Name, describe(fa.Type), describe(a), describe(fb.Type), describe(b))
+			return fmt.Sprintf("field %s is %s in %s but %s in %s", fa.Name, g.describe(fa.Type), g.describe(a), g.describe(fb.Type), g.describe(b))
 		}
 	}
 	return ""
 }
 
-func isGenerated(t reflect.Type) bool { return t.PkgPath() == sqlitePkg || t.PkgPath() == pgPkg }
+func (g *generator) isGenerated(t reflect.Type) bool {
+	return t.PkgPath() == g.set.sqlitePkg || t.PkgPath() == g.set.pgPkg
+}
 
 // qualified spells t in the generated file.
-func qualified(t reflect.Type) (string, error) {
+func (g *generator) qualified(t reflect.Type) (string, error) {
 	switch {
 	case t == contextType:
 		return "context.Context", nil
-	case t.PkgPath() == sqlitePkg && t.Name() != "":
-		return "sqlcdb." + t.Name(), nil
-	case t.PkgPath() == pgPkg && t.Name() != "":
-		return "pgdb." + t.Name(), nil
+	case t.PkgPath() == g.set.sqlitePkg && t.Name() != "":
+		return g.set.sqliteName + "." + t.Name(), nil
+	case t.PkgPath() == g.set.pgPkg && t.Name() != "":
+		return g.set.pgName + "." + t.Name(), nil
 	case t.Name() != "" && t.PkgPath() == "":
 		return t.Name(), nil // predeclared: string, int64, bool, ...
 	case t.Name() != "":
@@ -277,18 +333,18 @@ func qualified(t reflect.Type) (string, error) {
 	}
 	switch t.Kind() {
 	case reflect.Slice:
-		e, err := qualified(t.Elem())
+		e, err := g.qualified(t.Elem())
 		return "[]" + e, err
 	case reflect.Pointer:
-		e, err := qualified(t.Elem())
+		e, err := g.qualified(t.Elem())
 		return "*" + e, err
 	}
 	return "", fmt.Errorf("type %s is not supported", t)
 }
 
 // describe spells t for an error message.
-func describe(t reflect.Type) string {
-	if s, err := qualified(t); err == nil {
+func (g *generator) describe(t reflect.Type) string {
+	if s, err := g.qualified(t); err == nil {
 		return s
 	}
 	return t.String()

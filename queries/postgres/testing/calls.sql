@@ -1,0 +1,9 @@
+-- Queries only tests use (package db/postgres/pgtest, see sqlc.yaml).
+
+-- DeleteCallRow deletes one call row by id alone, with no rule attached (tests of the schema's cascades).
+-- name: DeleteCallRow :execrows
+DELETE FROM calls WHERE id = $1;
+
+-- The ids of a company's calls, sorted.
+-- name: ListCallIDsOfCompany :many
+SELECT id FROM calls WHERE company_id = $1 ORDER BY id;
