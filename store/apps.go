@@ -106,6 +106,11 @@ func (s *Store) AuthenticateAppJWT(ctx context.Context, token, accountID string)
 		if id == "" {
 			return nil, errors.New("no appId claim")
 		}
+		if strings.ContainsRune(id, 0) {
+			// No app id holds U+0000 (they are generated), and the PostgreSQL engine cannot
+			// even look such a value up: the token names no app.
+			return nil, errors.New("no such app")
+		}
 		row, err := s.r.GetApp(ctx, id)
 		if err != nil {
 			if !isNoRows(err) {

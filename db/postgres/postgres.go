@@ -170,10 +170,10 @@ func LatestVersion() int64 {
 
 // Reader returns the query set for reads outside a transaction, over the pool. pgx prepares and
 // caches each statement per connection by itself.
-func (d *DB) Reader(context.Context) (sqlcdb.Querier, error) { return NewQueries(d.Pool), nil }
+func (d *DB) Reader(context.Context) (sqlcdb.Querier, error) { return NewQueries(dbtx{d.Pool}), nil }
 
 // Writer returns the query set for a write that is one statement, over the pool.
-func (d *DB) Writer() sqlcdb.Querier { return NewQueries(d.Pool) }
+func (d *DB) Writer() sqlcdb.Querier { return NewQueries(dbtx{d.Pool}) }
 
 // InTx runs fn in one SERIALIZABLE transaction, committing when fn returns nil. The store's rules
 // read and then write (a contact delete checks for active calls, an import looks ids up), which
@@ -225,7 +225,7 @@ func (d *DB) inTx(ctx context.Context, o pgx.TxOptions, fn func(sqlcdb.Querier) 
 		case serializationFailure(err):
 		case !committing && lostConnection(err):
 		default:
-			return refusedText(err)
+			return err
 		}
 		if time.Now().After(deadline) {
 			return err
@@ -248,7 +248,7 @@ func (d *DB) try(ctx context.Context, o pgx.TxOptions, fn func(sqlcdb.Querier) e
 		return false, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if err := fn(NewQueries(tx)); err != nil {
+	if err := fn(NewQueries(dbtx{tx})); err != nil {
 		return false, err
 	}
 	return true, tx.Commit(ctx)
@@ -294,6 +294,9 @@ const reasonText = "UNSUPPORTED_CHARACTER"
 // type cannot hold the character U+0000 (SQLSTATE 22021, or 22P05 when it comes escaped in
 // JSON), which SQLite stores. Other errors pass unchanged.
 func refusedText(err error) error {
+	if err == nil {
+		return nil
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05") {
 		return store.Errorf(store.EINVALID, reasonText, "text values must not contain the character U+0000 (NUL): the PostgreSQL engine cannot store it")
