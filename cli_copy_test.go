@@ -123,7 +123,12 @@ func TestCLICopyToPostgres(t *testing.T) {
 // the serve command opens it, and returns its URL.
 func serveDB(t *testing.T, path string) string {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return serveDBLog(t, path, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// serveDBLog is serveDB with the server's log going to log.
+func serveDBLog(t *testing.T, path string, log *slog.Logger) string {
+	t.Helper()
 	s, closeStore, err := openStore(context.Background(), env{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard}, path, log)
 	if err != nil {
 		t.Fatal(err)

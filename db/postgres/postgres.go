@@ -168,12 +168,14 @@ func LatestVersion() int64 {
 	return latest
 }
 
-// Reader returns the query set for reads outside a transaction, over the pool. pgx prepares and
-// caches each statement per connection by itself.
-func (d *DB) Reader(context.Context) (sqlcdb.Querier, error) { return NewQueries(dbtx{d.Pool}), nil }
+// Reader returns the query set for reads outside a transaction, over the pool; a read that loses
+// its connection runs again (dbtx). pgx prepares and caches each statement per connection by itself.
+func (d *DB) Reader(context.Context) (sqlcdb.Querier, error) {
+	return NewQueries(dbtx{db: d.Pool, reads: true}), nil
+}
 
 // Writer returns the query set for a write that is one statement, over the pool.
-func (d *DB) Writer() sqlcdb.Querier { return NewQueries(dbtx{d.Pool}) }
+func (d *DB) Writer() sqlcdb.Querier { return NewQueries(dbtx{db: d.Pool}) }
 
 // InTx runs fn in one SERIALIZABLE transaction, committing when fn returns nil. The store's rules
 // read and then write (a contact delete checks for active calls, an import looks ids up), which
@@ -230,15 +232,18 @@ func (d *DB) inTx(ctx context.Context, o pgx.TxOptions, fn func(sqlcdb.Querier) 
 		if time.Now().After(deadline) {
 			return err
 		}
-		// Back off a little, more each time, with jitter, up to half a second.
-		wait := time.Duration(min(attempt+1, 50)) * 10 * time.Millisecond
-		wait = wait/2 + rand.N(wait/2+1)
 		select {
 		case <-ctx.Done():
 			return err
-		case <-time.After(wait):
+		case <-time.After(backoff(attempt)):
 		}
 	}
+}
+
+// backoff is the pause before attempt+1: a little more each time, with jitter, up to half a second.
+func backoff(attempt int) time.Duration {
+	wait := time.Duration(min(attempt+1, 50)) * 10 * time.Millisecond
+	return wait/2 + rand.N(wait/2+1)
 }
 
 // try runs fn once in a transaction; committing tells whether err came from the COMMIT itself.
@@ -248,7 +253,7 @@ func (d *DB) try(ctx context.Context, o pgx.TxOptions, fn func(sqlcdb.Querier) e
 		return false, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if err := fn(NewQueries(dbtx{tx})); err != nil {
+	if err := fn(NewQueries(dbtx{db: tx})); err != nil {
 		return false, err
 	}
 	return true, tx.Commit(ctx)
