@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
 	"time"
 
 	"github.com/callstore/callstore/db/postgres"
+	"golang.org/x/term"
 )
 
 // runCopy moves a whole SQLite database into an empty PostgreSQL one (docs/scale-out.md): every
@@ -39,10 +41,13 @@ func runCopy(ctx context.Context, args []string, e env) error {
 	}
 	defer dst.Close()
 	began := time.Now()
-	counts, err := dst.CopyFromSQLite(ctx, src.Read, func(table string, n int64) {
-		fmt.Fprintf(e.stderr, "\r%-14s %d rows", table, n)
-	})
-	fmt.Fprintln(e.stderr)
+	// On a terminal, a line that counts the rows of the table being copied.
+	var progress postgres.CopyProgress
+	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		progress = func(table string, n int64) { fmt.Fprintf(e.stderr, "\r%-14s %d rows", table, n) }
+		defer fmt.Fprintln(e.stderr)
+	}
+	counts, err := dst.CopyFromSQLite(ctx, src.Read, progress)
 	if err != nil {
 		return fmt.Errorf("nothing was copied: %w", err)
 	}
