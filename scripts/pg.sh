@@ -5,6 +5,7 @@
 #   scripts/pg.sh start DIR [PORT]   initdb DIR, start the server, print the URL to use as
 #                                    CALLSTORE_TEST_POSTGRES (PORT defaults to 55433)
 #   scripts/pg.sh stop DIR           stop it (the directory stays; remove it yourself)
+# As root the server runs as the postgres user, which must be able to reach DIR's parent.
 set -euo pipefail
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$bin/initdb" ] || { echo "PostgreSQL is not installed: apt-get install postgresql-15" >&2; exit 1; }
