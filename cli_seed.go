@@ -51,11 +51,11 @@ func runSeed(ctx context.Context, args []string, e env) error {
 	// A seed allocates its calls afresh batch after batch while its live heap stays small: the
 	// server's GOGC spares it most collections too (docs/performance.md).
 	setGOGC(e)
-	d, err := openDB(ctx, e, *path, cliLogger(e))
+	s, closeStore, err := openStore(ctx, e, *path, cliLogger(e))
 	if err != nil {
 		return err
 	}
-	defer d.Close()
+	defer closeStore()
 
 	bar := progressBar(e.stderr, int64(opt.Companies)*int64(opt.Calls), "seeding calls")
 	if bar != nil {
@@ -66,7 +66,7 @@ func runSeed(ctx context.Context, args []string, e env) error {
 	opt.OnCompany = func(c seed.Company) {
 		fmt.Fprintf(e.stdout, "company %s (%s) API key: %s\n", c.Name, c.ID, c.APIKey)
 	}
-	res, err := seed.Run(ctx, d, opt)
+	res, err := seed.Run(ctx, s.Engine(), opt)
 	if bar != nil {
 		if err == nil {
 			bar.Finish() // before the summary, so the bar's last line does not follow it
@@ -79,12 +79,12 @@ func runSeed(ctx context.Context, args []string, e env) error {
 	}
 	fmt.Fprintf(e.stdout, "wrote %d contacts, %d calls (%d active), %d messages, %d log rows\n",
 		res.Contacts, res.Calls, res.ActiveCalls, res.Messages, res.Logs)
-	size := "?"
+	size := ""
 	if st, err := os.Stat(*path); err == nil {
-		size = fmt.Sprintf("%.1f MB", float64(st.Size())/1e6)
+		size = fmt.Sprintf("; %s is %.1f MB", *path, float64(st.Size())/1e6)
 	}
-	fmt.Fprintf(e.stdout, "%d rows in %s (%.0f rows/s); %s is %s\n",
-		res.Rows(), res.Elapsed.Round(100*time.Millisecond), float64(res.Rows())/res.Elapsed.Seconds(), *path, size)
+	fmt.Fprintf(e.stdout, "%d rows in %s (%.0f rows/s)%s\n",
+		res.Rows(), res.Elapsed.Round(100*time.Millisecond), float64(res.Rows())/res.Elapsed.Seconds(), size)
 	return nil
 }
 

@@ -105,9 +105,10 @@ func (o *Options) setDefaults() error {
 // call (random ids, created when that call was); everything else follows from opt.Seed and opt.End.
 //
 // The store's import checks every line (new ids, valid values) and foreign keys stay enforced,
-// so a line the store refuses is a bug of the generator: Run then fails. The writer connection
-// runs with synchronous=OFF while Run writes (see syncOff).
-func Run(ctx context.Context, d *db.DB, opt Options) (Result, error) {
+// so a line the store refuses is a bug of the generator: Run then fails. On SQLite, the writer
+// connection runs with synchronous=OFF while Run writes (see syncOff), and the WAL is checkpointed
+// every opt.CheckpointTx chunks; on PostgreSQL (e a *postgres.DB) the store's import alone writes.
+func Run(ctx context.Context, e store.Engine, opt Options) (Result, error) {
 	if err := opt.setDefaults(); err != nil {
 		return Result{}, err
 	}
@@ -122,7 +123,7 @@ func Run(ctx context.Context, d *db.DB, opt Options) (Result, error) {
 	p.corpus = newCorpus(p.rng(0))
 
 	// Companies date from before their first call.
-	s, err := store.New(ctx, d)
+	s, err := store.New(ctx, e)
 	if err != nil {
 		return Result{}, err
 	}
@@ -150,11 +151,14 @@ func Run(ctx context.Context, d *db.DB, opt Options) (Result, error) {
 		p.companies = append(p.companies, pc)
 	}
 
-	restore, err := syncOff(ctx, d)
-	if err != nil {
-		return res, err
+	d, _ := e.(*db.DB) // nil on PostgreSQL
+	if d != nil {
+		restore, err := syncOff(ctx, d)
+		if err != nil {
+			return res, err
+		}
+		defer restore()
 	}
-	defer restore()
 
 	// Generation (Go) and writing (SQLite) overlap: one goroutine builds the next chunk while
 	// the store imports the current one (and checks its next lines while it writes), which keeps
@@ -180,7 +184,7 @@ func Run(ctx context.Context, d *db.DB, opt Options) (Result, error) {
 				return res, err
 			}
 		}
-		if k%opt.CheckpointTx == 0 {
+		if d != nil && k%opt.CheckpointTx == 0 {
 			// A checkpoint that cannot finish (another process reading) only leaves the WAL longer.
 			if _, err := d.Checkpoint(ctx); err != nil {
 				return res, err
