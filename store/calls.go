@@ -539,7 +539,7 @@ func (s *Store) BulkDeleteCalls(ctx context.Context, p Principal, ids []string) 
 		if err != nil || c.Calls == 0 {
 			return err // nothing deleted: not a deletion, no record
 		}
-		return a.record(ctx, tx.Q, tx.Now, c)
+		return a.record(ctx, tx, c)
 	})
 	if err != nil {
 		return 0, err

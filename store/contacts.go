@@ -130,6 +130,7 @@ func (s *Store) DeleteContacts(ctx context.Context, p Principal, ids []string, m
 
 	a := newAudit(DeletionContacts, p, ids, nil, dryRun)
 	err := s.inTx(ctx, func(tx *txn) error {
+		out.Deleted, out.Failed, out.Effects = 0, 0, DeletionEffects{} // an attempt starts afresh
 		owned := map[string]bool{}
 		active := map[string]bool{}
 		if len(candidates) > 0 {
@@ -183,7 +184,7 @@ func (s *Store) DeleteContacts(ctx context.Context, p Principal, ids []string, m
 		if out.Deleted == 0 {
 			return nil // nothing deleted (or, in a dry run, deletable): not a deletion, no record
 		}
-		return a.record(ctx, tx.Q, tx.Now, c)
+		return a.record(ctx, tx, c)
 	})
 	if err != nil {
 		return ContactDeletion{}, err

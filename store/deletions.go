@@ -80,8 +80,10 @@ func newAudit(kind string, p Principal, ids []string, filter any, dryRun bool) *
 }
 
 // record writes the audit row with counts c, or adds c to it when an earlier batch wrote it. It
-// runs inside the transaction that deletes, so the record and the deletion commit together.
-func (a *audit) record(ctx context.Context, q sqlcdb.Querier, now time.Time, c DeletionCounts) error {
+// runs inside the transaction that deletes, so the record and the deletion commit together; a
+// learns that its row exists, and its counts, when that transaction has committed.
+func (a *audit) record(ctx context.Context, tx *txn, c DeletionCounts) error {
+	q, now := tx.Q, tx.Now
 	if a.written {
 		n, err := q.AddDeletionCounts(ctx, sqlcdb.AddDeletionCountsParams{
 			Calls: c.Calls, Messages: c.Messages, Contacts: c.Contacts, LogsDetached: c.LogsDetached, LogsRedacted: c.LogsRedacted,
@@ -91,7 +93,7 @@ func (a *audit) record(ctx context.Context, q sqlcdb.Querier, now time.Time, c D
 			err = fmt.Errorf("audit record %s: updated %d rows", a.id, n)
 		}
 		if err == nil {
-			a.counts = a.counts.add(c)
+			tx.onCommit(func() { a.counts = a.counts.add(c) })
 		}
 		return err
 	}
@@ -127,7 +129,7 @@ func (a *audit) record(ctx context.Context, q sqlcdb.Querier, now time.Time, c D
 		Calls: c.Calls, Messages: c.Messages, Contacts: c.Contacts, LogsDetached: c.LogsDetached, LogsRedacted: c.LogsRedacted,
 	})
 	if err == nil {
-		a.written, a.counts = true, c
+		tx.onCommit(func() { a.written, a.counts = true, c })
 	}
 	return err
 }

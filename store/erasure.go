@@ -62,7 +62,7 @@ func (s *Store) EraseContact(ctx context.Context, p Principal, identifier string
 		}
 		out = Erasure{ContactIDs: ids, DryRun: dryRun, Erased: c}
 		a := newAudit(DeletionErasure, p, ids, nil, dryRun)
-		if err := a.record(ctx, tx.Q, tx.Now, c); err != nil {
+		if err := a.record(ctx, tx, c); err != nil {
 			return err
 		}
 		out.DeletionID = a.id

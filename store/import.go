@@ -248,6 +248,7 @@ func (s *Store) importBatch(ctx context.Context, companyID string, lines []Impor
 func (s *Store) tryImportBatch(ctx context.Context, companyID string, lines []ImportLine, lookUp bool) (fails []ImportFailure, imported int64, err error) {
 	err = s.eng.InBulkTx(ctx, func(q sqlcdb.Querier) error {
 		now := s.now() // read once the write lock is held, as Store.inTx does
+		fails = fails[:0] // an attempt starts afresh (Store.inTx)
 		taken := importIDs{calls: map[string]bool{}, logs: map[string]bool{}}
 		if lookUp {
 			var err error

@@ -109,7 +109,7 @@ func (s *Store) purge(ctx context.Context, p Principal, kind string, f PurgeFilt
 			if n == 0 && !recordEmpty {
 				return nil
 			}
-			return a.record(ctx, tx.Q, tx.Now, DeletionCounts{Calls: n})
+			return a.record(ctx, tx, DeletionCounts{Calls: n})
 		})
 		if err != nil {
 			return PurgeResult{}, err
@@ -125,11 +125,11 @@ func (s *Store) purge(ctx context.Context, p Principal, kind string, f PurgeFilt
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		written, counts := a.written, a.counts
 		var c DeletionCounts
 		began := time.Now()
+		from := cursor // every attempt of the batch starts here
 		err := s.inTx(ctx, func(tx *txn) error {
-			rows, err := list(tx.Q, cursor, size)
+			rows, err := list(tx.Q, from, size)
 			if err != nil {
 				return err
 			}
@@ -142,15 +142,14 @@ func (s *Store) purge(ctx context.Context, p Principal, kind string, f PurgeFilt
 				ids[i] = r.ID
 			}
 			last := rows[len(rows)-1]
-			cursor = Cursor{Date: last.CreatedDate, ID: last.ID}
+			cursor = Cursor{Date: last.CreatedDate, ID: last.ID} // kept only when it commits (below)
 			if c, err = deleteTerminalCalls(ctx, tx.Q, p.CompanyID, ids); err != nil {
 				return err
 			}
-			return a.record(ctx, tx.Q, tx.Now, c)
+			return a.record(ctx, tx, c)
 		})
 		if err != nil {
-			a.written, a.counts = written, counts // the batch, and its part of the record, rolled back
-			return res, err
+			return res, err // the batch, and its part of the record, rolled back
 		}
 		took := time.Since(began)
 		res.Count += c.Calls
@@ -164,7 +163,7 @@ func (s *Store) purge(ctx context.Context, p Principal, kind string, f PurgeFilt
 		}
 	}
 	if !a.written && recordEmpty {
-		if err := s.inTx(ctx, func(tx *txn) error { return a.record(ctx, tx.Q, tx.Now, DeletionCounts{}) }); err != nil {
+		if err := s.inTx(ctx, func(tx *txn) error { return a.record(ctx, tx, DeletionCounts{}) }); err != nil {
 			return res, err
 		}
 	}

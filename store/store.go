@@ -82,14 +82,34 @@ func (s *Store) DB() *db.DB {
 type txn struct {
 	Q   sqlcdb.Querier
 	Now time.Time
+
+	committed []func() // run once the transaction has committed (onCommit)
 }
+
+// onCommit defers f until the transaction has committed: what a rule remembers of its own writes
+// (an audit record now exists, the counts it holds) must not outlive a transaction rolled back.
+func (t *txn) onCommit(f func()) { t.committed = append(t.committed, f) }
 
 // inTx runs fn in one write transaction, committing when fn returns nil. Now is read once the
 // transaction has begun (on SQLite, once the write lock is held), so times follow commit order.
+//
+// An engine may run fn more than once (PostgreSQL runs a transaction again after a serialization
+// failure or a connection lost before COMMIT), each time on a fresh snapshot: fn must derive
+// everything it returns from what it reads in that attempt, and leave changes to state outside the
+// transaction to onCommit, which runs for the attempt that committed only.
 func (s *Store) inTx(ctx context.Context, fn func(*txn) error) error {
-	return s.eng.InTx(ctx, func(q sqlcdb.Querier) error {
-		return fn(&txn{Q: q, Now: s.now()})
+	var last *txn
+	err := s.eng.InTx(ctx, func(q sqlcdb.Querier) error {
+		last = &txn{Q: q, Now: s.now()}
+		return fn(last)
 	})
+	if err != nil {
+		return err
+	}
+	for _, f := range last.committed {
+		f()
+	}
+	return nil
 }
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
