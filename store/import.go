@@ -247,7 +247,7 @@ func (s *Store) importBatch(ctx context.Context, companyID string, lines []Impor
 // the tables call by call cost a seed of 100,000 calls over 20% more CPU.
 func (s *Store) tryImportBatch(ctx context.Context, companyID string, lines []ImportLine, lookUp bool) (fails []ImportFailure, imported int64, err error) {
 	err = s.eng.InBulkTx(ctx, func(q sqlcdb.Querier) error {
-		now := s.now() // read once the write lock is held, as Store.inTx does
+		now := s.now()    // read once the write lock is held, as Store.inTx does
 		fails = fails[:0] // an attempt starts afresh (Store.inTx)
 		taken := importIDs{calls: map[string]bool{}, logs: map[string]bool{}}
 		if lookUp {
