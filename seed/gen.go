@@ -35,7 +35,7 @@ func (c *company) contact(r *rand.Rand) int {
 
 // chunk is the calls Run hands to the store in one go, with what they add to the Result.
 type chunk struct {
-	calls    [][]store.ImportCall // per company, in the order of plan.companies (Import writes for one company)
+	lines    [][]store.ImportLine // per company, in the order of plan.companies (Import writes for one company)
 	n        int64                // calls
 	active   int64                // calls still dialing or in progress
 	messages int64
@@ -71,13 +71,13 @@ func (p *plan) chunk(k int) *chunk {
 	r := p.rng(uint64(k) + 1)
 	first := k * p.slotsPerChunk
 	last := min(first+p.slotsPerChunk, p.calls)
-	ch := &chunk{calls: make([][]store.ImportCall, len(p.companies))}
+	ch := &chunk{lines: make([][]store.ImportLine, len(p.companies))}
 	for i := range p.companies {
-		ch.calls[i] = make([]store.ImportCall, 0, last-first)
+		ch.lines[i] = make([]store.ImportLine, 0, last-first)
 	}
 	for slot := first; slot < last; slot++ {
 		for i, c := range p.companies {
-			ch.calls[i] = append(ch.calls[i], p.call(r, ch, c, slot))
+			ch.lines[i] = append(ch.lines[i], store.ImportLine{Line: len(ch.lines[i]) + 1, Call: p.call(r, ch, c, slot)})
 		}
 	}
 	return ch

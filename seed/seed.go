@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/callstore/callstore/db"
@@ -160,17 +161,24 @@ func Run(ctx context.Context, e store.Engine, opt Options) (Result, error) {
 		defer restore()
 	}
 
-	// Generation (Go) and writing (SQLite) overlap: one goroutine builds the next chunk while
-	// the store imports the current one (and checks its next lines while it writes), which keeps
-	// both cores of a small machine busy.
+	// Generation (Go) and writing (SQLite) overlap: one goroutine builds the next chunk, and has
+	// the store check its lines (store.CheckImportLine), while the store writes the current one,
+	// which keeps both cores of a small machine busy. Left to Import, the checks of a chunk would
+	// run while the writer waits: Import hands its writer whole batches, and a chunk is one.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	chunks := make(chan *chunk, 2)
 	go func() {
 		defer close(chunks)
 		for k := range p.chunks() {
+			ch := p.chunk(k)
+			for _, lines := range ch.lines {
+				for i := range lines {
+					store.CheckImportLine(&lines[i])
+				}
+			}
 			select {
-			case chunks <- p.chunk(k):
+			case chunks <- ch:
 			case <-ctx.Done():
 				return
 			}
@@ -180,7 +188,7 @@ func Run(ctx context.Context, e store.Engine, opt Options) (Result, error) {
 	for ch := range chunks {
 		k++
 		for i, c := range p.companies {
-			if err := importCalls(ctx, s, c.id, ch.calls[i]); err != nil {
+			if err := importLines(ctx, s, c.id, ch.lines[i]); err != nil {
 				return res, err
 			}
 		}
@@ -206,25 +214,18 @@ func Run(ctx context.Context, e store.Engine, opt Options) (Result, error) {
 	return res, nil
 }
 
-// importCalls writes generated calls of one company through the store's import, in one transaction
-// (the seed is the database's only writer: see store.ImportBatchSize). The generator
+// importLines writes generated calls of one company through the store's import, in one
+// transaction (the seed is the database's only writer: see store.ImportBatchSize). The generator
 // makes only new ids and valid values, so any line the store refuses is a bug: it fails the run.
-func importCalls(ctx context.Context, s *store.Store, companyID string, calls []store.ImportCall) error {
-	lines := func(yield func(store.ImportLine) bool) {
-		for i, c := range calls {
-			if !yield(store.ImportLine{Line: i + 1, Call: c}) {
-				return
-			}
-		}
-	}
-	r, err := s.Import(ctx, store.Principal{CompanyID: companyID}, lines, store.ImportBatchSize(len(calls)))
+func importLines(ctx context.Context, s *store.Store, companyID string, lines []store.ImportLine) error {
+	r, err := s.Import(ctx, store.Principal{CompanyID: companyID}, slices.Values(lines), store.ImportBatchSize(len(lines)))
 	if err != nil {
 		return err
 	}
 	if r.FailedCount > 0 {
 		f := r.Failed[0]
 		return fmt.Errorf("seed: the store refused %d generated calls, the first (call %s) with %s: %s",
-			r.FailedCount, calls[f.Line-1].Call.ID, f.ErrorCode, f.Message)
+			r.FailedCount, lines[f.Line-1].Call.Call.ID, f.ErrorCode, f.Message)
 	}
 	return nil
 }

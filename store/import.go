@@ -24,6 +24,8 @@ type ImportLine struct {
 	Line int // 1-based line number in the input
 	Call ImportCall
 	Err  error
+
+	checked bool // Call was normalized (CheckImportLine)
 }
 
 // ImportFailure reports one line that was not imported.
@@ -165,9 +167,7 @@ func (s *Store) Import(ctx context.Context, p Principal, lines iter.Seq[ImportLi
 			if ctx.Err() != nil {
 				return
 			}
-			if l.Err == nil {
-				l.Err = l.Call.normalize()
-			}
+			CheckImportLine(&l)
 			batch = append(batch, l)
 			if l.Err == nil {
 				rows += l.Call.rows()
@@ -247,6 +247,11 @@ func (s *Store) importBatch(ctx context.Context, companyID string, lines []Impor
 // the tables call by call cost a seed of 100,000 calls over 20% more CPU.
 func (s *Store) tryImportBatch(ctx context.Context, companyID string, lines []ImportLine, lookUp bool) (fails []ImportFailure, imported int64, err error) {
 	err = s.eng.InBulkTx(ctx, func(q sqlcdb.Querier) error {
+		// The statements do not watch ctx, the transaction does: the engine rolls it back when ctx
+		// ends (SQLite between two statements, PostgreSQL at the commit). For a cancellable context
+		// the SQLite driver starts a goroutine with every statement, to interrupt it, and a batch
+		// runs thousands of short ones.
+		ctx := context.WithoutCancel(ctx)
 		now := s.now()    // read once the write lock is held, as Store.inTx does
 		fails = fails[:0] // an attempt starts afresh (Store.inTx)
 		taken := importIDs{calls: map[string]bool{}, logs: map[string]bool{}}

@@ -111,18 +111,16 @@ func insertLogRows(ctx context.Context, q sqlcdb.Querier, rows []sqlcdb.CreateCa
 	for ; len(rows) >= 10; rows = rows[10:] {
 		l := rows
 		err := q.CreateCallLogs10(ctx, sqlcdb.CreateCallLogs10Params{
-			CompanyID: l[0].CompanyID, // one company: the caller's
-
-			ID1: l[0].ID, CallID1: l[0].CallID, Timestamp1: l[0].Timestamp, Level1: l[0].Level, Category1: l[0].Category, Event1: l[0].Event, TraceID1: l[0].TraceID, Data1: l[0].Data,
-			ID2: l[1].ID, CallID2: l[1].CallID, Timestamp2: l[1].Timestamp, Level2: l[1].Level, Category2: l[1].Category, Event2: l[1].Event, TraceID2: l[1].TraceID, Data2: l[1].Data,
-			ID3: l[2].ID, CallID3: l[2].CallID, Timestamp3: l[2].Timestamp, Level3: l[2].Level, Category3: l[2].Category, Event3: l[2].Event, TraceID3: l[2].TraceID, Data3: l[2].Data,
-			ID4: l[3].ID, CallID4: l[3].CallID, Timestamp4: l[3].Timestamp, Level4: l[3].Level, Category4: l[3].Category, Event4: l[3].Event, TraceID4: l[3].TraceID, Data4: l[3].Data,
-			ID5: l[4].ID, CallID5: l[4].CallID, Timestamp5: l[4].Timestamp, Level5: l[4].Level, Category5: l[4].Category, Event5: l[4].Event, TraceID5: l[4].TraceID, Data5: l[4].Data,
-			ID6: l[5].ID, CallID6: l[5].CallID, Timestamp6: l[5].Timestamp, Level6: l[5].Level, Category6: l[5].Category, Event6: l[5].Event, TraceID6: l[5].TraceID, Data6: l[5].Data,
-			ID7: l[6].ID, CallID7: l[6].CallID, Timestamp7: l[6].Timestamp, Level7: l[6].Level, Category7: l[6].Category, Event7: l[6].Event, TraceID7: l[6].TraceID, Data7: l[6].Data,
-			ID8: l[7].ID, CallID8: l[7].CallID, Timestamp8: l[7].Timestamp, Level8: l[7].Level, Category8: l[7].Category, Event8: l[7].Event, TraceID8: l[7].TraceID, Data8: l[7].Data,
-			ID9: l[8].ID, CallID9: l[8].CallID, Timestamp9: l[8].Timestamp, Level9: l[8].Level, Category9: l[8].Category, Event9: l[8].Event, TraceID9: l[8].TraceID, Data9: l[8].Data,
-			ID10: l[9].ID, CallID10: l[9].CallID, Timestamp10: l[9].Timestamp, Level10: l[9].Level, Category10: l[9].Category, Event10: l[9].Event, TraceID10: l[9].TraceID, Data10: l[9].Data,
+			ID: l[0].ID, CompanyID: l[0].CompanyID, CallID: l[0].CallID, Timestamp: l[0].Timestamp, Level: l[0].Level, Category: l[0].Category, Event: l[0].Event, TraceID: l[0].TraceID, Data: l[0].Data,
+			ID_2: l[1].ID, CompanyID_2: l[1].CompanyID, CallID_2: l[1].CallID, Timestamp_2: l[1].Timestamp, Level_2: l[1].Level, Category_2: l[1].Category, Event_2: l[1].Event, TraceID_2: l[1].TraceID, Data_2: l[1].Data,
+			ID_3: l[2].ID, CompanyID_3: l[2].CompanyID, CallID_3: l[2].CallID, Timestamp_3: l[2].Timestamp, Level_3: l[2].Level, Category_3: l[2].Category, Event_3: l[2].Event, TraceID_3: l[2].TraceID, Data_3: l[2].Data,
+			ID_4: l[3].ID, CompanyID_4: l[3].CompanyID, CallID_4: l[3].CallID, Timestamp_4: l[3].Timestamp, Level_4: l[3].Level, Category_4: l[3].Category, Event_4: l[3].Event, TraceID_4: l[3].TraceID, Data_4: l[3].Data,
+			ID_5: l[4].ID, CompanyID_5: l[4].CompanyID, CallID_5: l[4].CallID, Timestamp_5: l[4].Timestamp, Level_5: l[4].Level, Category_5: l[4].Category, Event_5: l[4].Event, TraceID_5: l[4].TraceID, Data_5: l[4].Data,
+			ID_6: l[5].ID, CompanyID_6: l[5].CompanyID, CallID_6: l[5].CallID, Timestamp_6: l[5].Timestamp, Level_6: l[5].Level, Category_6: l[5].Category, Event_6: l[5].Event, TraceID_6: l[5].TraceID, Data_6: l[5].Data,
+			ID_7: l[6].ID, CompanyID_7: l[6].CompanyID, CallID_7: l[6].CallID, Timestamp_7: l[6].Timestamp, Level_7: l[6].Level, Category_7: l[6].Category, Event_7: l[6].Event, TraceID_7: l[6].TraceID, Data_7: l[6].Data,
+			ID_8: l[7].ID, CompanyID_8: l[7].CompanyID, CallID_8: l[7].CallID, Timestamp_8: l[7].Timestamp, Level_8: l[7].Level, Category_8: l[7].Category, Event_8: l[7].Event, TraceID_8: l[7].TraceID, Data_8: l[7].Data,
+			ID_9: l[8].ID, CompanyID_9: l[8].CompanyID, CallID_9: l[8].CallID, Timestamp_9: l[8].Timestamp, Level_9: l[8].Level, Category_9: l[8].Category, Event_9: l[8].Event, TraceID_9: l[8].TraceID, Data_9: l[8].Data,
+			ID_10: l[9].ID, CompanyID_10: l[9].CompanyID, CallID_10: l[9].CallID, Timestamp_10: l[9].Timestamp, Level_10: l[9].Level, Category_10: l[9].Category, Event_10: l[9].Event, TraceID_10: l[9].TraceID, Data_10: l[9].Data,
 		})
 		if err != nil {
 			return err

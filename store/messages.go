@@ -100,17 +100,16 @@ func InsertMessageRows(ctx context.Context, q sqlcdb.Querier, rows []sqlcdb.Crea
 	for ; len(rows) >= 10; rows = rows[10:] {
 		m := rows
 		err := q.CreateMessages10(ctx, sqlcdb.CreateMessages10Params{
-			CallID:       m[0].CallID,
-			CreatedDate1: m[0].CreatedDate, ID1: m[0].ID, Role1: m[0].Role, Content1: m[0].Content, ToolCall1: m[0].ToolCall,
-			CreatedDate2: m[1].CreatedDate, ID2: m[1].ID, Role2: m[1].Role, Content2: m[1].Content, ToolCall2: m[1].ToolCall,
-			CreatedDate3: m[2].CreatedDate, ID3: m[2].ID, Role3: m[2].Role, Content3: m[2].Content, ToolCall3: m[2].ToolCall,
-			CreatedDate4: m[3].CreatedDate, ID4: m[3].ID, Role4: m[3].Role, Content4: m[3].Content, ToolCall4: m[3].ToolCall,
-			CreatedDate5: m[4].CreatedDate, ID5: m[4].ID, Role5: m[4].Role, Content5: m[4].Content, ToolCall5: m[4].ToolCall,
-			CreatedDate6: m[5].CreatedDate, ID6: m[5].ID, Role6: m[5].Role, Content6: m[5].Content, ToolCall6: m[5].ToolCall,
-			CreatedDate7: m[6].CreatedDate, ID7: m[6].ID, Role7: m[6].Role, Content7: m[6].Content, ToolCall7: m[6].ToolCall,
-			CreatedDate8: m[7].CreatedDate, ID8: m[7].ID, Role8: m[7].Role, Content8: m[7].Content, ToolCall8: m[7].ToolCall,
-			CreatedDate9: m[8].CreatedDate, ID9: m[8].ID, Role9: m[8].Role, Content9: m[8].Content, ToolCall9: m[8].ToolCall,
-			CreatedDate10: m[9].CreatedDate, ID10: m[9].ID, Role10: m[9].Role, Content10: m[9].Content, ToolCall10: m[9].ToolCall,
+			CallID: m[0].CallID, CreatedDate: m[0].CreatedDate, ID: m[0].ID, Role: m[0].Role, Content: m[0].Content, ToolCall: m[0].ToolCall,
+			CallID_2: m[1].CallID, CreatedDate_2: m[1].CreatedDate, ID_2: m[1].ID, Role_2: m[1].Role, Content_2: m[1].Content, ToolCall_2: m[1].ToolCall,
+			CallID_3: m[2].CallID, CreatedDate_3: m[2].CreatedDate, ID_3: m[2].ID, Role_3: m[2].Role, Content_3: m[2].Content, ToolCall_3: m[2].ToolCall,
+			CallID_4: m[3].CallID, CreatedDate_4: m[3].CreatedDate, ID_4: m[3].ID, Role_4: m[3].Role, Content_4: m[3].Content, ToolCall_4: m[3].ToolCall,
+			CallID_5: m[4].CallID, CreatedDate_5: m[4].CreatedDate, ID_5: m[4].ID, Role_5: m[4].Role, Content_5: m[4].Content, ToolCall_5: m[4].ToolCall,
+			CallID_6: m[5].CallID, CreatedDate_6: m[5].CreatedDate, ID_6: m[5].ID, Role_6: m[5].Role, Content_6: m[5].Content, ToolCall_6: m[5].ToolCall,
+			CallID_7: m[6].CallID, CreatedDate_7: m[6].CreatedDate, ID_7: m[6].ID, Role_7: m[6].Role, Content_7: m[6].Content, ToolCall_7: m[6].ToolCall,
+			CallID_8: m[7].CallID, CreatedDate_8: m[7].CreatedDate, ID_8: m[7].ID, Role_8: m[7].Role, Content_8: m[7].Content, ToolCall_8: m[7].ToolCall,
+			CallID_9: m[8].CallID, CreatedDate_9: m[8].CreatedDate, ID_9: m[8].ID, Role_9: m[8].Role, Content_9: m[8].Content, ToolCall_9: m[8].ToolCall,
+			CallID_10: m[9].CallID, CreatedDate_10: m[9].CreatedDate, ID_10: m[9].ID, Role_10: m[9].Role, Content_10: m[9].Content, ToolCall_10: m[9].ToolCall,
 		})
 		if err != nil {
 			return err

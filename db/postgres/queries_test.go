@@ -462,17 +462,19 @@ func TestQueriesThroughAdapter(t *testing.T) {
 	}
 
 	// Transcripts and audit entries of the first two calls.
-	m10 := sqlcdb.CreateMessages10Params{CallID: "c-a"}
+	var m10 sqlcdb.CreateMessages10Params
 	for i := 1; i <= 10; i++ {
+		qtSetIndexed(&m10, "CallID", i, "c-a")
 		qtSetIndexed(&m10, "CreatedDate", i, int64(i%4))
 		qtSetIndexed(&m10, "ID", i, fmt.Sprintf("m-%02d", i))
 		qtSetIndexed(&m10, "Role", i, "user")
 	}
 	must(q.CreateMessages10(ctx, m10))
 	must(q.CreateMessage(ctx, sqlcdb.CreateMessageParams{CallID: "c-B", CreatedDate: 1, ID: "m-x", Role: "tool", ToolCall: qtStr(`{"x":[1]}`)}))
-	l10 := sqlcdb.CreateCallLogs10Params{CompanyID: "co"}
+	var l10 sqlcdb.CreateCallLogs10Params
 	for i := 1; i <= 10; i++ {
 		callID := []*string{qtStr("c-a"), qtStr("c-B"), nil}[i%3]
+		qtSetIndexed(&l10, "CompanyID", i, "co")
 		qtSetIndexed(&l10, "ID", i, fmt.Sprintf("l-%02d", i))
 		qtSetIndexed(&l10, "CallID", i, callID)
 		qtSetIndexed(&l10, "Timestamp", i, int64(i))
@@ -552,9 +554,13 @@ func TestQueriesThroughAdapter(t *testing.T) {
 	}
 }
 
-// qtSetIndexed sets field name+index (CreateMessages10's ID3, ...) of the struct *p.
+// qtSetIndexed sets the field of row index (1-based) of a ten-row insert's parameters, *p: name for
+// the first row, name_2 to name_10 for the others (CreateMessages10's ID, ID_2, ...).
 func qtSetIndexed(p any, name string, index int, v any) {
-	reflect.ValueOf(p).Elem().FieldByName(fmt.Sprintf("%s%d", name, index)).Set(reflect.ValueOf(v))
+	if index > 1 {
+		name = fmt.Sprintf("%s_%d", name, index)
+	}
+	reflect.ValueOf(p).Elem().FieldByName(name).Set(reflect.ValueOf(v))
 }
 
 // TestQueriesMatchSQLite runs one scenario, which calls every query of the interface, on SQLite
@@ -929,8 +935,9 @@ func qtScenario(ctx context.Context, q sqlcdb.Querier) []string {
 
 	// Transcripts.
 	{
-		m10 := sqlcdb.CreateMessages10Params{CallID: "c-a"}
+		var m10 sqlcdb.CreateMessages10Params
 		for i := 1; i <= 10; i++ {
+			qtSetIndexed(&m10, "CallID", i, "c-a")
 			qtSetIndexed(&m10, "CreatedDate", i, int64(i%4))
 			qtSetIndexed(&m10, "ID", i, []string{"m-a", "m-B", "m_c", "m~d", "M-e", "m-0", "m-Z", "m.f", "m-g", "m-H"}[i-1])
 			qtSetIndexed(&m10, "Role", i, []string{"user", "assistant", "tool"}[i%3])
@@ -986,8 +993,9 @@ func qtScenario(ctx context.Context, q sqlcdb.Querier) []string {
 
 	// The audit log.
 	{
-		l10 := sqlcdb.CreateCallLogs10Params{CompanyID: "co-a"}
+		var l10 sqlcdb.CreateCallLogs10Params
 		for i := 1; i <= 10; i++ {
+			qtSetIndexed(&l10, "CompanyID", i, "co-a")
 			qtSetIndexed(&l10, "ID", i, []string{"l-a", "l-B", "l_c", "l~d", "L-e", "l-0", "l-Z", "l.f", "l-g", "l-H"}[i-1])
 			qtSetIndexed(&l10, "CallID", i, []*string{s("c-a"), s("c-B"), nil, s("c-H")}[i%4])
 			qtSetIndexed(&l10, "Timestamp", i, int64(i/2))

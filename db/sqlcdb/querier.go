@@ -42,7 +42,10 @@ type Querier interface {
 	CreateCallLog(ctx context.Context, arg CreateCallLogParams) error
 	// Ten audit entries of one company in one statement, like CreateMessages10: the per-statement cost
 	// of database/sql and the driver is about a third of a one-row insert. An import writes the entries
-	// of many calls at once, so each row names its call.
+	// of many calls at once, so each row names its call. The parameters are plain ? ones, each row its
+	// own (company_id too): the driver (modernc.org/sqlite) looks up the name of every numbered (?NNN)
+	// or named parameter at every run, by a search among all the names of the statement, which costs
+	// a ten-row insert more than the extra binds.
 	CreateCallLogs10(ctx context.Context, arg CreateCallLogs10Params) error
 	CreateCompany(ctx context.Context, arg CreateCompanyParams) (Company, error)
 	// The deletion audit trail (store/deletions.go). Rows are inserted in the deleting transaction and
@@ -50,7 +53,8 @@ type Querier interface {
 	CreateDeletion(ctx context.Context, arg CreateDeletionParams) error
 	CreateMessage(ctx context.Context, arg CreateMessageParams) error
 	// Ten messages of one call in one statement: a multi-row insert costs about half as much per row
-	// as single inserts, which matters to imports (transcripts are most of the rows).
+	// as single inserts, which matters to imports (transcripts are most of the rows). The parameters
+	// are plain ? ones, each row its own (call_id too), for the reason CreateCallLogs10 gives.
 	CreateMessages10(ctx context.Context, arg CreateMessages10Params) error
 	DeleteAPIKey(ctx context.Context, arg DeleteAPIKeyParams) (int64, error)
 	// The access and refresh tokens issued for a key (the GenLogs-style flow); a rotated key's old

@@ -37,127 +37,141 @@ func (q *Queries) CreateMessage(ctx context.Context, arg CreateMessageParams) er
 
 const createMessages10 = `-- name: CreateMessages10 :exec
 INSERT INTO messages (call_id, created_date, id, role, content, tool_call)
-VALUES ($1, $2, $3, $4, $5, $6),
-       ($1, $7, $8, $9, $10, $11),
-       ($1, $12, $13, $14, $15, $16),
-       ($1, $17, $18, $19, $20, $21),
-       ($1, $22, $23, $24, $25, $26),
-       ($1, $27, $28, $29, $30, $31),
-       ($1, $32, $33, $34, $35, $36),
-       ($1, $37, $38, $39, $40, $41),
-       ($1, $42, $43, $44, $45, $46),
-       ($1, $47, $48, $49, $50, $51)
+VALUES ($1, $2, $3, $4, $5, $6), ($7, $8, $9, $10, $11, $12),
+       ($13, $14, $15, $16, $17, $18), ($19, $20, $21, $22, $23, $24),
+       ($25, $26, $27, $28, $29, $30), ($31, $32, $33, $34, $35, $36),
+       ($37, $38, $39, $40, $41, $42), ($43, $44, $45, $46, $47, $48),
+       ($49, $50, $51, $52, $53, $54), ($55, $56, $57, $58, $59, $60)
 `
 
 type CreateMessages10Params struct {
-	CallID        string
-	CreatedDate1  int64
-	ID1           string
-	Role1         string
-	Content1      *string
-	ToolCall1     *string
-	CreatedDate2  int64
-	ID2           string
-	Role2         string
-	Content2      *string
-	ToolCall2     *string
-	CreatedDate3  int64
-	ID3           string
-	Role3         string
-	Content3      *string
-	ToolCall3     *string
-	CreatedDate4  int64
-	ID4           string
-	Role4         string
-	Content4      *string
-	ToolCall4     *string
-	CreatedDate5  int64
-	ID5           string
-	Role5         string
-	Content5      *string
-	ToolCall5     *string
-	CreatedDate6  int64
-	ID6           string
-	Role6         string
-	Content6      *string
-	ToolCall6     *string
-	CreatedDate7  int64
-	ID7           string
-	Role7         string
-	Content7      *string
-	ToolCall7     *string
-	CreatedDate8  int64
-	ID8           string
-	Role8         string
-	Content8      *string
-	ToolCall8     *string
-	CreatedDate9  int64
-	ID9           string
-	Role9         string
-	Content9      *string
-	ToolCall9     *string
-	CreatedDate10 int64
-	ID10          string
-	Role10        string
-	Content10     *string
-	ToolCall10    *string
+	CallID         string
+	CreatedDate    int64
+	ID             string
+	Role           string
+	Content        *string
+	ToolCall       *string
+	CallID_2       string
+	CreatedDate_2  int64
+	ID_2           string
+	Role_2         string
+	Content_2      *string
+	ToolCall_2     *string
+	CallID_3       string
+	CreatedDate_3  int64
+	ID_3           string
+	Role_3         string
+	Content_3      *string
+	ToolCall_3     *string
+	CallID_4       string
+	CreatedDate_4  int64
+	ID_4           string
+	Role_4         string
+	Content_4      *string
+	ToolCall_4     *string
+	CallID_5       string
+	CreatedDate_5  int64
+	ID_5           string
+	Role_5         string
+	Content_5      *string
+	ToolCall_5     *string
+	CallID_6       string
+	CreatedDate_6  int64
+	ID_6           string
+	Role_6         string
+	Content_6      *string
+	ToolCall_6     *string
+	CallID_7       string
+	CreatedDate_7  int64
+	ID_7           string
+	Role_7         string
+	Content_7      *string
+	ToolCall_7     *string
+	CallID_8       string
+	CreatedDate_8  int64
+	ID_8           string
+	Role_8         string
+	Content_8      *string
+	ToolCall_8     *string
+	CallID_9       string
+	CreatedDate_9  int64
+	ID_9           string
+	Role_9         string
+	Content_9      *string
+	ToolCall_9     *string
+	CallID_10      string
+	CreatedDate_10 int64
+	ID_10          string
+	Role_10        string
+	Content_10     *string
+	ToolCall_10    *string
 }
 
 // Ten messages of one call in one statement: a multi-row insert costs much less per row than single
-// inserts, which matters to imports (transcripts are most of the rows).
+// inserts, which matters to imports (transcripts are most of the rows). Every row has parameters of
+// its own, call_id too, as in the SQLite set (see there why), whose parameters these must match.
 func (q *Queries) CreateMessages10(ctx context.Context, arg CreateMessages10Params) error {
 	_, err := q.db.Exec(ctx, createMessages10,
 		arg.CallID,
-		arg.CreatedDate1,
-		arg.ID1,
-		arg.Role1,
-		arg.Content1,
-		arg.ToolCall1,
-		arg.CreatedDate2,
-		arg.ID2,
-		arg.Role2,
-		arg.Content2,
-		arg.ToolCall2,
-		arg.CreatedDate3,
-		arg.ID3,
-		arg.Role3,
-		arg.Content3,
-		arg.ToolCall3,
-		arg.CreatedDate4,
-		arg.ID4,
-		arg.Role4,
-		arg.Content4,
-		arg.ToolCall4,
-		arg.CreatedDate5,
-		arg.ID5,
-		arg.Role5,
-		arg.Content5,
-		arg.ToolCall5,
-		arg.CreatedDate6,
-		arg.ID6,
-		arg.Role6,
-		arg.Content6,
-		arg.ToolCall6,
-		arg.CreatedDate7,
-		arg.ID7,
-		arg.Role7,
-		arg.Content7,
-		arg.ToolCall7,
-		arg.CreatedDate8,
-		arg.ID8,
-		arg.Role8,
-		arg.Content8,
-		arg.ToolCall8,
-		arg.CreatedDate9,
-		arg.ID9,
-		arg.Role9,
-		arg.Content9,
-		arg.ToolCall9,
-		arg.CreatedDate10,
-		arg.ID10,
-		arg.Role10,
-		arg.Content10,
-		arg.ToolCall10,
+		arg.CreatedDate,
+		arg.ID,
+		arg.Role,
+		arg.Content,
+		arg.ToolCall,
+		arg.CallID_2,
+		arg.CreatedDate_2,
+		arg.ID_2,
+		arg.Role_2,
+		arg.Content_2,
+		arg.ToolCall_2,
+		arg.CallID_3,
+		arg.CreatedDate_3,
+		arg.ID_3,
+		arg.Role_3,
+		arg.Content_3,
+		arg.ToolCall_3,
+		arg.CallID_4,
+		arg.CreatedDate_4,
+		arg.ID_4,
+		arg.Role_4,
+		arg.Content_4,
+		arg.ToolCall_4,
+		arg.CallID_5,
+		arg.CreatedDate_5,
+		arg.ID_5,
+		arg.Role_5,
+		arg.Content_5,
+		arg.ToolCall_5,
+		arg.CallID_6,
+		arg.CreatedDate_6,
+		arg.ID_6,
+		arg.Role_6,
+		arg.Content_6,
+		arg.ToolCall_6,
+		arg.CallID_7,
+		arg.CreatedDate_7,
+		arg.ID_7,
+		arg.Role_7,
+		arg.Content_7,
+		arg.ToolCall_7,
+		arg.CallID_8,
+		arg.CreatedDate_8,
+		arg.ID_8,
+		arg.Role_8,
+		arg.Content_8,
+		arg.ToolCall_8,
+		arg.CallID_9,
+		arg.CreatedDate_9,
+		arg.ID_9,
+		arg.Role_9,
+		arg.Content_9,
+		arg.ToolCall_9,
+		arg.CallID_10,
+		arg.CreatedDate_10,
+		arg.ID_10,
+		arg.Role_10,
+		arg.Content_10,
+		arg.ToolCall_10,
 	)
 	return err
 }

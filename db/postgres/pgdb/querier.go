@@ -42,7 +42,8 @@ type Querier interface {
 	CreateCallLog(ctx context.Context, arg CreateCallLogParams) error
 	// Ten audit entries of one company in one statement, like CreateMessages10: the per-statement cost
 	// of the driver and the round trip is a large part of a one-row insert. An import writes the
-	// entries of many calls at once, so each row names its call.
+	// entries of many calls at once, so each row names its call. Every row has parameters of its own,
+	// company_id too, as in the SQLite set (see there why), whose parameters these must match.
 	CreateCallLogs10(ctx context.Context, arg CreateCallLogs10Params) error
 	CreateCompany(ctx context.Context, arg CreateCompanyParams) (Company, error)
 	// The deletion audit trail (store/deletions.go). Rows are inserted in the deleting transaction and
@@ -50,7 +51,8 @@ type Querier interface {
 	CreateDeletion(ctx context.Context, arg CreateDeletionParams) error
 	CreateMessage(ctx context.Context, arg CreateMessageParams) error
 	// Ten messages of one call in one statement: a multi-row insert costs much less per row than single
-	// inserts, which matters to imports (transcripts are most of the rows).
+	// inserts, which matters to imports (transcripts are most of the rows). Every row has parameters of
+	// its own, call_id too, as in the SQLite set (see there why), whose parameters these must match.
 	CreateMessages10(ctx context.Context, arg CreateMessages10Params) error
 	DeleteAPIKey(ctx context.Context, arg DeleteAPIKeyParams) (int64, error)
 	// The access and refresh tokens issued for a key (the GenLogs-style flow); a rotated key's old
