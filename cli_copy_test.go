@@ -215,3 +215,37 @@ func TestCLISeedPostgres(t *testing.T) {
 		t.Fatalf("the seeded PostgreSQL database and file differ (%d and %d calls)", strings.Count(a, "\n"), strings.Count(b, "\n"))
 	}
 }
+
+// TestCLISQLiteOnlyCommandsOnPostgres: the commands that work on a SQLite file say so, and name
+// PostgreSQL's tool, when given a postgres:// URL; migrate applies the PostgreSQL migrations.
+func TestCLISQLiteOnlyCommandsOnPostgres(t *testing.T) {
+	url := "postgres://nobody@127.0.0.1:1/none?sslmode=disable" // never connected to
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "-db", url}, "pg_amcheck"},
+		{[]string{"backup", "-db", url, "-into", filepath.Join(t.TempDir(), "b.db")}, "pg_dump"},
+		{[]string{"compact", "-db", url, "-into", filepath.Join(t.TempDir(), "c.db")}, "pg_dump"},
+		{[]string{"restore", "-from", "x.db", "-db", url}, "pg_restore"},
+		{[]string{"migrate", "-db", url, "-dry-run"}, "-dry-run reads a SQLite file"},
+		{[]string{"copy", "-from", "x.db", "-to", "y.db"}, "-to must be a postgres:// URL"},
+	} {
+		_, _, err := cli(t, nil, c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: err = %v, want it to say %q", c.args, err, c.want)
+		}
+	}
+}
+
+// TestCLIMigratePostgres: migrate applies the PostgreSQL schema and says its version; a second
+// run finds nothing to do.
+func TestCLIMigratePostgres(t *testing.T) {
+	target := newPostgresDatabase(t)
+	for range 2 {
+		stdout, stderr, err := cli(t, nil, "migrate", "-db", target)
+		if err != nil || !strings.Contains(stdout, "is at schema version 1") || strings.Contains(stdout, "nobody") {
+			t.Fatalf("migrate: %v\n%s\n%s", err, stdout, stderr)
+		}
+	}
+}
