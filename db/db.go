@@ -717,9 +717,12 @@ func (d *DB) Compact(ctx context.Context, dst string) error {
 }
 
 // LatestVersion is the schema version the embedded migrations lead to.
-func LatestVersion() int64 {
+func LatestVersion() int64 { return MaxVersion(Migrations()) }
+
+// MaxVersion is the highest version among goose migration files (NNNNN_name.sql) in fsys.
+func MaxVersion(fsys fs.FS) int64 {
 	var latest int64
-	entries, _ := fs.ReadDir(Migrations(), ".")
+	entries, _ := fs.ReadDir(fsys, ".")
 	for _, e := range entries {
 		var n int64
 		if _, err := fmt.Sscanf(e.Name(), "%d_", &n); err == nil && n > latest {

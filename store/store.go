@@ -20,8 +20,7 @@ import (
 // below reads the wall clock directly.
 type Store struct {
 	eng Engine
-	r   sqlcdb.Querier // reader pool
-	w   sqlcdb.Querier // writer, for a write that is one statement (its own implicit transaction)
+	r   sqlcdb.Querier // reader pool; every write goes through inTx or the engine's InBulkTx
 	Now func() time.Time
 	// OnDelete, when set, is told what each committed deletion removed (the server counts it in
 	// /metrics). It runs after the commit, on the deleting goroutine: it must be quick.
@@ -44,7 +43,7 @@ func New(ctx context.Context, e Engine) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	return &Store{eng: e, r: r, w: e.Writer(), Now: time.Now}, nil
+	return &Store{eng: e, r: r, Now: time.Now}, nil
 }
 
 // Close releases the reader's prepared statements (the database itself is closed by its owner).

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -25,6 +24,7 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
+	"github.com/callstore/callstore/db"
 	"github.com/callstore/callstore/db/sqlcdb"
 	"github.com/callstore/callstore/store"
 )
@@ -156,17 +156,7 @@ func (d *DB) Version(ctx context.Context) (int64, error) {
 func (d *DB) LatestVersion() int64 { return LatestVersion() }
 
 // LatestVersion is the schema version the embedded migrations lead to.
-func LatestVersion() int64 {
-	var latest int64
-	entries, _ := fs.ReadDir(Migrations(), ".")
-	for _, e := range entries {
-		var n int64
-		if _, err := fmt.Sscanf(e.Name(), "%d_", &n); err == nil && n > latest {
-			latest = n
-		}
-	}
-	return latest
-}
+func LatestVersion() int64 { return db.MaxVersion(Migrations()) }
 
 // Reader returns the query set for reads outside a transaction, over the pool; a read that loses
 // its connection runs again (dbtx). pgx prepares and caches each statement per connection by itself.
@@ -212,14 +202,11 @@ var ErrCommitUnknown = errors.New("the database connection was lost while commit
 const retryFor = 45 * time.Second
 
 func (d *DB) inTx(ctx context.Context, o pgx.TxOptions, fn func(sqlcdb.Querier) error) error {
-	deadline := time.Now().Add(retryFor)
+	var deadline time.Time
 	for attempt := 0; ; attempt++ {
 		committing, err := d.try(ctx, o, fn)
 		if err == nil {
 			return nil
-		}
-		if ctx.Err() != nil {
-			return err
 		}
 		switch {
 		case committing && lostConnection(err):
@@ -229,13 +216,8 @@ func (d *DB) inTx(ctx context.Context, o pgx.TxOptions, fn func(sqlcdb.Querier) 
 		default:
 			return err
 		}
-		if time.Now().After(deadline) {
+		if !again(ctx, &deadline, attempt) {
 			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(backoff(attempt)):
 		}
 	}
 }
